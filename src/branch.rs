@@ -1,0 +1,165 @@
+//! Which branch this pipeline runs for, and where that came from.
+//!
+//! Order: `--branch` > `GITHUB_HEAD_REF` (pull requests: the source branch) >
+//! `GITHUB_REF_NAME` / `GITHUB_REF` > `CI_COMMIT_REF_NAME` (GitLab) >
+//! `SYSTEM_PULLREQUEST_SOURCEBRANCH` / `BUILD_SOURCEBRANCH` (Azure Pipelines),
+//! then the local `.git/HEAD`. `refs/heads/` and `refs/tags/` are stripped; a
+//! `refs/pull/...` ref is not a branch and is passed over.
+
+use crate::vars::Vars;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Branch {
+    pub name: String,
+    /// `flag`, the variable's name, or `git`.
+    pub from: String,
+}
+
+/// What detection saw, for `explain` when no branch was found.
+#[derive(Debug, Clone, Default)]
+pub struct Detection {
+    pub branch: Option<Branch>,
+    /// Why candidates were passed over (pull refs, detached HEAD).
+    pub notes: Vec<String>,
+}
+
+pub fn detect(flag: Option<&str>, vars: &Vars, cwd: &Path) -> Detection {
+    let mut notes = Vec::new();
+    let found = |name: String, from: &str| Detection {
+        branch: Some(Branch {
+            name,
+            from: from.to_owned(),
+        }),
+        notes: Vec::new(),
+    };
+    if let Some(b) = flag.map(str::trim).filter(|b| !b.is_empty()) {
+        return found(strip_ref(b).unwrap_or(b).to_owned(), "flag");
+    }
+    if let Some(b) = vars.get("GITHUB_HEAD_REF") {
+        return found(b.trim().to_owned(), "GITHUB_HEAD_REF");
+    }
+    // GITHUB_REF_NAME is `123/merge` on pull_request events: trust it only
+    // when GITHUB_REF does not say it is a pull ref.
+    let github_ref = vars.get("GITHUB_REF").map(str::trim);
+    let pull = github_ref.is_some_and(|r| r.starts_with("refs/pull/"));
+    if pull {
+        notes.push("GITHUB_REF is a pull request ref, not a branch".to_owned());
+    } else {
+        if let Some(b) = vars.get("GITHUB_REF_NAME") {
+            return found(b.trim().to_owned(), "GITHUB_REF_NAME");
+        }
+        if let Some(b) = github_ref.and_then(strip_ref) {
+            return found(b.to_owned(), "GITHUB_REF");
+        }
+    }
+    if let Some(b) = vars.get("CI_COMMIT_REF_NAME") {
+        return found(b.trim().to_owned(), "CI_COMMIT_REF_NAME");
+    }
+    for name in ["SYSTEM_PULLREQUEST_SOURCEBRANCH", "BUILD_SOURCEBRANCH"] {
+        if let Some(v) = vars.get(name).map(str::trim) {
+            if v.starts_with("refs/pull/") {
+                notes.push(format!("{name} is a pull request ref, not a branch"));
+                continue;
+            }
+            return found(strip_ref(v).unwrap_or(v).to_owned(), name);
+        }
+    }
+    match git_head(cwd) {
+        Some(GitHead::Branch(b)) => found(b, "git"),
+        Some(GitHead::Detached) => {
+            notes.push("the local git HEAD is detached (no branch checked out)".to_owned());
+            Detection {
+                branch: None,
+                notes,
+            }
+        }
+        None => Detection {
+            branch: None,
+            notes,
+        },
+    }
+}
+
+/// `refs/heads/x` -> `x`, `refs/tags/v1` -> `v1`; other `refs/` -> None;
+/// a plain name is returned as is.
+fn strip_ref(r: &str) -> Option<&str> {
+    if let Some(b) = r
+        .strip_prefix("refs/heads/")
+        .or_else(|| r.strip_prefix("refs/tags/"))
+    {
+        return Some(b);
+    }
+    if r.starts_with("refs/") {
+        None
+    } else {
+        Some(r)
+    }
+}
+
+enum GitHead {
+    Branch(String),
+    Detached,
+}
+
+/// Reads `.git/HEAD` directly (no `git` process): the nearest `.git` at or
+/// above `cwd`, following a `gitdir:` file (worktrees, submodules).
+fn git_head(cwd: &Path) -> Option<GitHead> {
+    let dot_git = cwd
+        .ancestors()
+        .map(|d| d.join(".git"))
+        .find(|p| p.exists())?;
+    let git_dir = if dot_git.is_file() {
+        let text = std::fs::read_to_string(&dot_git).ok()?;
+        let target = text.trim().strip_prefix("gitdir:")?.trim();
+        let target = PathBuf::from(target);
+        if target.is_absolute() {
+            target
+        } else {
+            dot_git.parent()?.join(target)
+        }
+    } else {
+        dot_git
+    };
+    let head = std::fs::read_to_string(git_dir.join("HEAD")).ok()?;
+    let head = head.trim();
+    match head.strip_prefix("ref:") {
+        Some(r) => strip_ref(r.trim())
+            .filter(|b| !b.is_empty())
+            .map(|b| GitHead::Branch(b.to_owned())),
+        None => Some(GitHead::Detached),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn detect_with(pairs: &[(&str, &str)]) -> Option<Branch> {
+        let vars = Vars::from_pairs(pairs.iter().copied());
+        detect(None, &vars, Path::new("/nonexistent-dir-for-test")).branch
+    }
+
+    #[test]
+    fn order_and_stripping() {
+        let b = detect_with(&[
+            ("GITHUB_HEAD_REF", "feature/x"),
+            ("GITHUB_REF_NAME", "1/merge"),
+        ]);
+        assert_eq!(
+            b.map(|b| (b.name, b.from)),
+            Some(("feature/x".into(), "GITHUB_HEAD_REF".into()))
+        );
+        let b = detect_with(&[("GITHUB_REF", "refs/tags/v1.2")]);
+        assert_eq!(b.map(|b| b.name), Some("v1.2".into()));
+        let b = detect_with(&[
+            ("GITHUB_REF", "refs/pull/3/merge"),
+            ("GITHUB_REF_NAME", "3/merge"),
+        ]);
+        assert_eq!(b, None);
+        let b = detect_with(&[("BUILD_SOURCEBRANCH", "refs/heads/release/1")]);
+        assert_eq!(b.map(|b| b.name), Some("release/1".into()));
+        let b = detect_with(&[("GITHUB_HEAD_REF", ""), ("CI_COMMIT_REF_NAME", "dev")]);
+        assert_eq!(b.map(|b| b.from), Some("CI_COMMIT_REF_NAME".into()));
+    }
+}

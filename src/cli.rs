@@ -1,0 +1,258 @@
+//! The command line: clap derive, grouped arguments with help headings.
+//!
+//! Credential flags have no environment fallbacks on purpose: the
+//! environment is read by the sources themselves, so that a flag and a
+//! variable are never mixed into one credential.
+
+use crate::config::CredentialName;
+use crate::ids::Environment;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+const EXAMPLES: &str = "\
+Examples:
+  # What would be used on this branch, and why (no network calls)
+  cloudstudio-azure explain
+
+  # Check the credentials against Azure: token, subscription, Contributor role
+  cloudstudio-azure verify
+
+  # Write the CloudStudio workdir and the pipeline variables; preview first
+  cloudstudio-azure export --dry-run
+  cloudstudio-azure export
+
+  # The whole flow offline, against the built-in Azure emulator
+  cloudstudio-azure demo
+
+Exit codes: 0 ok, 1 runtime failure (network, Azure outage, I/O),
+2 invalid input (usage, config, credentials, guard refusals),
+3 access not sufficient (token rejected, subscription, role).";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "cloudstudio-azure",
+    version,
+    about = "Get Azure service-principal credentials into CloudStudio for this pipeline's environment: resolved, verified, exported safely.",
+    after_help = EXAMPLES,
+    max_term_width = 100
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// cloudstudio.yml to use [default: cloudstudio.yml, cloudstudio.yaml or
+    /// .cloudstudio.yml in the current directory, then in the workdir]
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// The CloudStudio workdir (the folder holding `azure/`) [env: CLOUDSTUDIO_WORKDIR]
+    #[arg(long, global = true, value_name = "DIR")]
+    pub workdir: Option<PathBuf>,
+    /// Output format; `json` is stable for scripts
+    #[arg(long, global = true, value_enum, default_value_t = OutputFormat::Text)]
+    pub output: OutputFormat,
+    /// Print only warnings and errors
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    /// Print more detail (requests, timings)
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Show which credentials, environment and subscription would be used, and why (no network calls)
+    Explain(ResolveArgs),
+    /// Resolve, then check access against Azure: token, subscription, role (exit 3 if not sufficient)
+    Verify {
+        #[command(flatten)]
+        resolve: ResolveArgs,
+        #[command(flatten)]
+        verify: VerifyArgs,
+    },
+    /// Resolve, verify, then write the CloudStudio workdir and the pipeline variables
+    Export {
+        #[command(flatten)]
+        resolve: ResolveArgs,
+        #[command(flatten)]
+        verify: VerifyArgs,
+        #[command(flatten)]
+        export: ExportArgs,
+    },
+    /// List the workdir's Azure credentials (masked) and which environment each is current for
+    Status,
+    /// Print export statements for the resolved credentials. PRINTS THE SECRET: for `eval`/`source`, never for logs
+    Env {
+        #[command(flatten)]
+        resolve: ResolveArgs,
+        /// The shell (or file format) to print for
+        #[arg(long, value_enum, default_value_t = Shell::Bash)]
+        shell: Shell,
+    },
+    /// Remove what `export` wrote for a credential (its file and its environment binding)
+    Cleanup(CleanupArgs),
+    /// Run the whole `export` flow offline against the built-in Azure emulator, in a temp workdir
+    Demo,
+    /// The built-in Azure emulator (Entra ID, Resource Manager, GitHub OIDC) for offline pipelines
+    Emulator {
+        #[command(subcommand)]
+        command: EmulatorCommand,
+    },
+    /// Print shell completions
+    Completions {
+        /// The shell to complete for
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EmulatorCommand {
+    /// Serve the emulator on 127.0.0.1; prints its endpoints and the CA path
+    Serve {
+        /// Port to listen on (0 picks a free one)
+        #[arg(long, default_value_t = 0)]
+        port: u16,
+        /// Scenario file (tenants, apps, subscriptions, roles, faults) [default: the demo scenario]
+        #[arg(long, value_name = "FILE")]
+        scenario: Option<PathBuf>,
+        /// Where to write the CA certificate [default: a temp directory]
+        #[arg(long, value_name = "DIR")]
+        state_dir: Option<PathBuf>,
+    },
+}
+
+/// Where credentials and the target come from.
+#[derive(Debug, Clone, Default, Args)]
+pub struct ResolveArgs {
+    /// Client (application) id; the secret comes from AZURE_CLIENT_SECRET or --client-secret-stdin
+    #[arg(long, value_name = "GUID", help_heading = "Credentials")]
+    pub client_id: Option<String>,
+    /// Tenant (directory) id or domain
+    #[arg(long, value_name = "GUID|DOMAIN", help_heading = "Credentials")]
+    pub tenant_id: Option<String>,
+    /// Subscription id; overrides branch rules and the source's own
+    #[arg(long, value_name = "GUID", help_heading = "Credentials")]
+    pub subscription_id: Option<String>,
+    /// Read the client secret from standard input (never pass a secret as an argument)
+    #[arg(long, help_heading = "Credentials")]
+    pub client_secret_stdin: bool,
+    /// Read an AZURE_CREDENTIALS-style JSON file instead of the variable
+    #[arg(long, value_name = "FILE", help_heading = "Credentials")]
+    pub creds_file: Option<PathBuf>,
+    /// Seconds to wait for `az account get-access-token`
+    #[arg(
+        long,
+        value_name = "SECS",
+        default_value_t = 30,
+        help_heading = "Credentials"
+    )]
+    pub az_timeout: u64,
+
+    /// Branch to match against the rules [default: from CI variables or .git/HEAD]
+    #[arg(long, help_heading = "Target")]
+    pub branch: Option<String>,
+    /// CloudStudio environment: development|dev, stage|staging, production|prod
+    #[arg(long, value_name = "ENV", help_heading = "Target")]
+    pub environment: Option<Environment>,
+    /// Credential name in the workdir [default: from the config, else ci-<environment>]
+    #[arg(long, value_name = "NAME", help_heading = "Target")]
+    pub credential: Option<CredentialName>,
+
+    #[command(flatten)]
+    pub cloud: CloudArgs,
+}
+
+#[derive(Debug, Clone, Default, Args)]
+pub struct CloudArgs {
+    /// Azure cloud
+    #[arg(long, value_enum, default_value_t = Cloud::Public, help_heading = "Cloud")]
+    pub cloud: Cloud,
+    /// Entra ID authority for --cloud custom (e.g. https://login.example.local)
+    #[arg(long, value_name = "URL", help_heading = "Cloud")]
+    pub authority_host: Option<String>,
+    /// Resource Manager endpoint for --cloud custom (Azure Stack, the emulator)
+    #[arg(long, value_name = "URL", help_heading = "Cloud")]
+    pub arm_endpoint: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
+pub enum Cloud {
+    #[default]
+    Public,
+    Usgovernment,
+    China,
+    Custom,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct VerifyArgs {
+    /// The weakest role that passes; `none` checks the token and the subscription only
+    #[arg(long, value_enum, default_value_t = Require::Contributor, help_heading = "Verification")]
+    pub require: Require,
+    /// Seconds allowed for the whole verification
+    #[arg(
+        long,
+        value_name = "SECS",
+        default_value_t = 60,
+        help_heading = "Verification"
+    )]
+    pub timeout: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Require {
+    Contributor,
+    Reader,
+    None,
+}
+
+#[derive(Debug, Clone, Default, Args)]
+pub struct ExportArgs {
+    /// Show what would change; write nothing anywhere
+    #[arg(long, help_heading = "Export")]
+    pub dry_run: bool,
+    /// Skip the Azure checks
+    #[arg(long, help_heading = "Export")]
+    pub no_verify: bool,
+    /// Rebind a credential that is current for another environment with another subscription
+    #[arg(long, help_heading = "Export")]
+    pub force: bool,
+    /// Write secrets even where git would not ignore them
+    #[arg(long, help_heading = "Export")]
+    pub allow_unignored: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct CleanupArgs {
+    /// Credential to remove [default: the one `export` would write on this branch]
+    #[arg(long, value_name = "NAME")]
+    pub credential: Option<CredentialName>,
+    /// Environment whose credential to remove [default: from the branch rules]
+    #[arg(long, value_name = "ENV")]
+    pub environment: Option<Environment>,
+    /// Branch to match against the rules
+    #[arg(long)]
+    pub branch: Option<String>,
+    /// Show what would be removed; remove nothing
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Shell {
+    Bash,
+    Powershell,
+    Cmd,
+    Dotenv,
+    Json,
+}

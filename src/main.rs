@@ -1,0 +1,42 @@
+//! Parse, run, map the error to its exit code and a message with a hint.
+
+use clap::Parser;
+use cloudstudio_azure::{cli::Cli, commands, error, ui::Ui, vars::Vars};
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let vars = Vars::from_process();
+    let ui = Ui::new(
+        &vars,
+        cli.global.quiet,
+        cli.global.verbose,
+        cli.global.output,
+    );
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            ui.error(
+                "cloudstudio-azure failed",
+                &format!("could not start the async runtime: {e}"),
+                None,
+            );
+            return ExitCode::from(1);
+        }
+    };
+    let result = runtime.block_on(commands::run(cli, vars, &ui));
+    // Don't wait for stray background tasks (e.g. a hung connection).
+    runtime.shutdown_background();
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(err) => {
+            let c = error::classify(&err);
+            ui.error(c.title, &format!("{err:#}"), c.hint.as_deref());
+            ExitCode::from(c.exit.code() as u8)
+        }
+    }
+}

@@ -1,0 +1,203 @@
+//! The `az login` session: exactly one `az account get-access-token
+//! --output json` process, whose output carries the token, its expiry, the
+//! subscription and the tenant. Killed when it outlives `--az-timeout`.
+
+use super::{Auth, Credentials, SourceError, SourceKind};
+use crate::ids::{is_guid, is_tenant};
+use crate::secret::Secret;
+use serde::Deserialize;
+use std::process::Stdio;
+use std::time::Duration;
+use tokio::process::Command;
+
+pub enum Outcome {
+    Session(Credentials),
+    /// Not installed or not logged in: the run has no credentials at all.
+    Unavailable(String),
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct TokenOutput {
+    access_token: Option<String>,
+    #[serde(rename = "expires_on")]
+    expires_on_unix: Option<i64>,
+    subscription: Option<String>,
+    tenant: Option<String>,
+}
+
+pub async fn run(
+    program: &str,
+    timeout: Duration,
+    subscription: Option<&str>,
+) -> Result<Outcome, SourceError> {
+    let mut cmd = Command::new(program);
+    cmd.args(["account", "get-access-token", "--output", "json"]);
+    if let Some(s) = subscription {
+        cmd.args(["--subscription", s]);
+    }
+    cmd.stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        // The timeout drops the future, which must take the process with it.
+        .kill_on_drop(true);
+    let child = match cmd.spawn() {
+        Ok(c) => c,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Ok(Outcome::Unavailable(
+                "the Azure CLI (`az`) is not installed or not on PATH".into(),
+            ));
+        }
+        Err(err) => {
+            return Err(SourceError::Io {
+                what: "the Azure CLI (`az`)".into(),
+                err,
+            });
+        }
+    };
+    let output = match tokio::time::timeout(timeout, child.wait_with_output()).await {
+        Ok(Ok(o)) => o,
+        Ok(Err(err)) => {
+            return Err(SourceError::Io {
+                what: "the Azure CLI (`az`) output".into(),
+                err,
+            });
+        }
+        Err(_) => {
+            return Err(SourceError::AzTimeout {
+                seconds: timeout.as_secs(),
+            });
+        }
+    };
+    let stderr = sanitize(&String::from_utf8_lossy(&output.stderr));
+    if !output.status.success() {
+        let lower = stderr.to_ascii_lowercase();
+        if lower.contains("az login") || lower.contains("not logged in") {
+            return Ok(Outcome::Unavailable(format!(
+                "the Azure CLI is not logged in (run `az login`): {stderr}"
+            )));
+        }
+        return Err(SourceError::AzFailed {
+            code: output
+                .status
+                .code()
+                .map_or_else(|| "killed by a signal".into(), |c| c.to_string()),
+            stderr,
+        });
+    }
+    parse(&output.stdout).map(Outcome::Session)
+}
+
+fn parse(stdout: &[u8]) -> Result<Credentials, SourceError> {
+    let bad = |problem: &str| SourceError::AzOutput {
+        problem: problem.to_owned(),
+    };
+    let out: TokenOutput = serde_json::from_slice(stdout).map_err(|e| {
+        bad(&format!(
+            "not the expected JSON (line {}, column {})",
+            e.line(),
+            e.column()
+        ))
+    })?;
+    let token = out
+        .access_token
+        .filter(|t| !t.trim().is_empty())
+        .ok_or_else(|| bad("no accessToken"))?;
+    let tenant = out
+        .tenant
+        .map(|t| t.trim().to_owned())
+        .filter(|t| is_tenant(t))
+        .ok_or_else(|| bad("no valid tenant"))?;
+    let subscription = match out.subscription.map(|s| s.trim().to_ascii_lowercase()) {
+        Some(s) if is_guid(&s) => Some(s),
+        Some(_) => return Err(bad("subscription is not a GUID")),
+        None => None,
+    };
+    Ok(Credentials {
+        source: SourceKind::AzCli,
+        client_id: None,
+        tenant_id: tenant.to_ascii_lowercase(),
+        subscription_id: subscription,
+        auth: Auth::AzSession {
+            access_token: Secret::new(token.trim().to_owned()),
+            expires_on: out.expires_on_unix,
+        },
+        arm_endpoint: None,
+        authority_host: None,
+    })
+}
+
+/// `az`'s stderr, safe to show: no control characters or ANSI colour, no
+/// token-looking strings, at most 1,000 characters.
+pub fn sanitize(text: &str) -> String {
+    let mut out = String::new();
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            // Skip an ANSI escape: ESC [ ... final byte in @..~
+            if chars.peek() == Some(&'[') {
+                chars.next();
+                for n in chars.by_ref() {
+                    if ('@'..='~').contains(&n) {
+                        break;
+                    }
+                }
+            }
+            continue;
+        }
+        if c == '\n' || c == '\t' {
+            out.push(' ');
+        } else if !c.is_control() {
+            out.push(c);
+        }
+    }
+    let masked: Vec<String> = out
+        .split(' ')
+        .map(|w| {
+            if w.starts_with("eyJ") && w.len() > 20 {
+                "***".to_owned()
+            } else {
+                w.to_owned()
+            }
+        })
+        .collect();
+    let mut s = masked
+        .join(" ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    if s.chars().count() > 1000 {
+        s = s.chars().take(1000).collect::<String>() + "...";
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sanitizes() {
+        let s = sanitize(
+            "\u{1b}[31mERROR:\u{1b}[0m token eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.sig\r\nline2\u{7}",
+        );
+        assert_eq!(s, "ERROR: token *** line2");
+    }
+
+    #[test]
+    fn parses_session() {
+        let c = parse(br#"{"accessToken":"tok","expiresOn":"2024-01-01 00:00:00.000000","expires_on":1700000000,"subscription":"11111111-1111-1111-1111-111111111111","tenant":"22222222-2222-2222-2222-222222222222","tokenType":"Bearer"}"#).expect("valid");
+        assert_eq!(
+            c.subscription_id.as_deref(),
+            Some("11111111-1111-1111-1111-111111111111")
+        );
+        assert!(matches!(
+            c.auth,
+            Auth::AzSession {
+                expires_on: Some(1700000000),
+                ..
+            }
+        ));
+        assert!(parse(b"{}").is_err());
+    }
+}

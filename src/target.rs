@@ -1,0 +1,252 @@
+//! The pipeline's target: environment, subscription and credential name,
+//! each with where it came from.
+//!
+//! Precedence (DESIGN.md, "Target"):
+//! - environment: `--environment` > matching branch rule > `development`;
+//! - subscription: `--subscription-id` > matching rule > the environment's
+//!   default in the config > the credential source's own;
+//! - credential: `--credential` > rule > environment > top-level >
+//!   `ci-<environment>`.
+
+use crate::branch::Detection;
+use crate::config::{Config, CredentialName};
+use crate::error::{Diagnose, Exit};
+use crate::ids::{Environment, is_guid};
+use serde::Serialize;
+
+#[derive(Debug, thiserror::Error)]
+pub enum TargetError {
+    #[error(
+        "no subscription for environment {environment}: none from --subscription-id, a branch rule, the config's environments, or the credentials"
+    )]
+    NoSubscription { environment: Environment },
+    #[error("--subscription-id is not a GUID (expected 8-4-4-4-12 hex digits)")]
+    BadSubscriptionFlag,
+}
+
+impl Diagnose for TargetError {
+    fn exit(&self) -> Exit {
+        Exit::Input
+    }
+    fn hint(&self) -> Option<String> {
+        Some(match self {
+            TargetError::NoSubscription { environment } => format!(
+                "pass --subscription-id, or add `environments: {{ {environment}: {{ subscription_id: ... }} }}` to cloudstudio.yml"
+            ),
+            TargetError::BadSubscriptionFlag => {
+                "copy the Subscription ID from the portal's Subscriptions page".into()
+            }
+        })
+    }
+    fn title(&self) -> &'static str {
+        "Target"
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EnvironmentFrom {
+    Flag,
+    Rule,
+    Default,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SubscriptionFrom {
+    Flag,
+    Rule,
+    Environment,
+    Source,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CredentialFrom {
+    Flag,
+    Rule,
+    Environment,
+    Config,
+    Default,
+}
+
+/// Environment and credential name: everything that needs no credentials
+/// (`cleanup` uses this alone).
+#[derive(Debug, Clone)]
+pub struct Placement {
+    pub branch: Option<String>,
+    pub branch_from: Option<String>,
+    /// Why no branch was found, when none was.
+    pub branch_notes: Vec<String>,
+    /// The matched rule's pattern.
+    pub rule: Option<String>,
+    pub environment: Environment,
+    pub environment_from: EnvironmentFrom,
+    pub credential: CredentialName,
+    pub credential_from: CredentialFrom,
+    /// The subscription the flag, rule or environment asks for, if any.
+    requested_subscription: Option<(String, SubscriptionFrom)>,
+}
+
+/// The full target, once the credentials' own subscription is known.
+#[derive(Debug, Clone)]
+pub struct Target {
+    pub placement: Placement,
+    pub subscription_id: String,
+    pub subscription_from: SubscriptionFrom,
+}
+
+impl Placement {
+    pub fn compute(
+        config: &Config,
+        detection: Detection,
+        flag_environment: Option<Environment>,
+        flag_subscription: Option<&str>,
+        flag_credential: Option<&CredentialName>,
+    ) -> Result<Placement, TargetError> {
+        let (branch, branch_from) = match detection.branch {
+            Some(b) => (Some(b.name), Some(b.from)),
+            None => (None, None),
+        };
+        let rule = branch.as_deref().and_then(|b| config.rule_for(b));
+
+        let (environment, environment_from) =
+            match (flag_environment, rule.and_then(|r| r.environment)) {
+                (Some(e), _) => (e, EnvironmentFrom::Flag),
+                (None, Some(e)) => (e, EnvironmentFrom::Rule),
+                (None, None) => (Environment::Development, EnvironmentFrom::Default),
+            };
+        let env_cfg = config.environment(environment);
+
+        let requested_subscription = match flag_subscription.map(str::trim) {
+            Some(s) if !is_guid(s) => return Err(TargetError::BadSubscriptionFlag),
+            Some(s) => Some((s.to_ascii_lowercase(), SubscriptionFrom::Flag)),
+            None => rule
+                .and_then(|r| r.subscription_id.clone())
+                .map(|g| (g.0, SubscriptionFrom::Rule))
+                .or_else(|| {
+                    env_cfg
+                        .and_then(|e| e.subscription_id.clone())
+                        .map(|g| (g.0, SubscriptionFrom::Environment))
+                }),
+        };
+
+        let (credential, credential_from) = if let Some(c) = flag_credential {
+            (c.clone(), CredentialFrom::Flag)
+        } else if let Some(c) = rule.and_then(|r| r.credential.clone()) {
+            (c, CredentialFrom::Rule)
+        } else if let Some(c) = env_cfg.and_then(|e| e.credential.clone()) {
+            (c, CredentialFrom::Environment)
+        } else if let Some(c) = config.credential.clone() {
+            (c, CredentialFrom::Config)
+        } else {
+            (
+                CredentialName(format!("ci-{}", environment.as_str())),
+                CredentialFrom::Default,
+            )
+        };
+
+        Ok(Placement {
+            rule: rule.map(|r| r.pattern.source.clone()),
+            branch,
+            branch_from,
+            branch_notes: detection.notes,
+            environment,
+            environment_from,
+            credential,
+            credential_from,
+            requested_subscription,
+        })
+    }
+
+    /// The subscription the flag, rule or environment asks for (the `az`
+    /// fallback passes it to `az` so the token comes from the right tenant).
+    pub fn requested_subscription(&self) -> Option<&str> {
+        self.requested_subscription
+            .as_ref()
+            .map(|(s, _)| s.as_str())
+    }
+
+    /// Completes the target with the credential source's own subscription as
+    /// the last resort.
+    pub fn finish(self, source_subscription: Option<&str>) -> Result<Target, TargetError> {
+        let (subscription_id, subscription_from) =
+            match (&self.requested_subscription, source_subscription) {
+                (Some((s, from)), _) => (s.clone(), *from),
+                (None, Some(s)) => (s.to_owned(), SubscriptionFrom::Source),
+                (None, None) => {
+                    return Err(TargetError::NoSubscription {
+                        environment: self.environment,
+                    });
+                }
+            };
+        Ok(Target {
+            placement: self,
+            subscription_id,
+            subscription_from,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::branch::Branch;
+    use std::path::Path;
+
+    const CFG: &str = "
+credential: top
+environments:
+  production: { subscription_id: 11111111-1111-1111-1111-111111111111, credential: ci-prod }
+  stage: { subscription_id: 33333333-3333-3333-3333-333333333333 }
+branches:
+  - match: main
+    environment: production
+  - match: \"release/**\"
+    environment: stage
+    subscription_id: 22222222-2222-2222-2222-222222222222
+    credential: rel
+  - match: \"**\"
+    environment: development
+";
+
+    fn placement(branch: Option<&str>) -> Placement {
+        let config = Config::parse(CFG, Path::new("cloudstudio.yml")).expect("valid");
+        let detection = Detection {
+            branch: branch.map(|b| Branch {
+                name: b.into(),
+                from: "flag".into(),
+            }),
+            notes: vec![],
+        };
+        Placement::compute(&config, detection, None, None, None).expect("valid")
+    }
+
+    #[test]
+    fn rules_pick_environment_subscription_credential() {
+        let p = placement(Some("main"));
+        assert_eq!(p.environment, Environment::Production);
+        assert_eq!(p.credential.as_str(), "ci-prod");
+        let t = p
+            .finish(Some("99999999-9999-9999-9999-999999999999"))
+            .expect("sub");
+        assert_eq!(t.subscription_from, SubscriptionFrom::Environment);
+
+        let p = placement(Some("release/1/x"));
+        assert_eq!(p.rule.as_deref(), Some("release/**"));
+        assert_eq!(p.credential.as_str(), "rel");
+        let t = p.finish(None).expect("sub");
+        assert_eq!(t.subscription_id, "22222222-2222-2222-2222-222222222222");
+        assert_eq!(t.subscription_from, SubscriptionFrom::Rule);
+
+        let p = placement(Some("feature/a"));
+        assert_eq!(p.environment, Environment::Development);
+        assert_eq!(p.environment_from, EnvironmentFrom::Rule);
+        assert_eq!(p.credential.as_str(), "top");
+        assert!(p.finish(None).is_err());
+
+        let p = placement(None);
+        assert_eq!(p.environment_from, EnvironmentFrom::Default);
+        assert_eq!(p.rule, None);
+    }
+}

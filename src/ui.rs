@@ -1,0 +1,103 @@
+//! Everything the tool says goes through here: GitHub masks first, then
+//! warnings and progress on stderr, results on stdout.
+//!
+//! In GitHub Actions (`GITHUB_ACTIONS=true`) warnings and errors become
+//! workflow-command annotations, and `::add-mask::` lines for every secret are
+//! printed before any other output on either stream.
+
+use crate::cli::OutputFormat;
+use crate::secret::Secret;
+use crate::vars::Vars;
+use std::io::Write;
+
+pub struct Ui {
+    pub github: bool,
+    pub quiet: bool,
+    pub verbose: u8,
+    pub format: OutputFormat,
+}
+
+impl Ui {
+    pub fn new(vars: &Vars, quiet: bool, verbose: u8, format: OutputFormat) -> Ui {
+        Ui {
+            github: vars.in_github_actions(),
+            quiet,
+            verbose,
+            format,
+        }
+    }
+
+    pub fn json(&self) -> bool {
+        self.format == OutputFormat::Json
+    }
+
+    /// `::add-mask::` for each line of each secret (the runner masks line by
+    /// line). No-op outside GitHub Actions. Call before printing anything.
+    pub fn mask<'a>(&self, secrets: impl IntoIterator<Item = &'a Secret>) {
+        if !self.github {
+            return;
+        }
+        let mut out = std::io::stdout().lock();
+        for s in secrets {
+            for line in s.expose().lines().map(str::trim).filter(|l| !l.is_empty()) {
+                // A write failure here is a closed stdout; nothing to mask for.
+                let _ = writeln!(out, "::add-mask::{line}");
+            }
+        }
+        let _ = out.flush();
+    }
+
+    pub fn warn(&self, msg: &str) {
+        if self.github {
+            println!("::warning title=cloudstudio-azure::{}", escape_data(msg));
+        } else {
+            eprintln!("warning: {msg}");
+        }
+    }
+
+    /// Progress and context on stderr; silenced by `-q`.
+    pub fn info(&self, msg: &str) {
+        if !self.quiet {
+            eprintln!("{msg}");
+        }
+    }
+
+    /// Detail for `-v`.
+    pub fn debug(&self, msg: &str) {
+        if self.verbose > 0 {
+            eprintln!("debug: {msg}");
+        }
+    }
+
+    /// The final error, with its hint; in GitHub Actions also an annotation.
+    pub fn error(&self, title: &str, message: &str, hint: Option<&str>) {
+        if self.github {
+            let mut body = message.to_owned();
+            if let Some(h) = hint {
+                body.push_str("\nhint: ");
+                body.push_str(h);
+            }
+            println!(
+                "::error title={}::{}",
+                escape_property(title),
+                escape_data(&body)
+            );
+        }
+        eprintln!("error: {message}");
+        if let Some(h) = hint {
+            eprintln!("hint: {h}");
+        }
+    }
+}
+
+/// Workflow-command data escaping (actions/toolkit `escapeData`).
+pub fn escape_data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// Workflow-command property escaping (actions/toolkit `escapeProperty`).
+pub fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}

@@ -1,0 +1,55 @@
+//! A snapshot of the process environment, read once at start-up.
+//!
+//! Resolution reads variables only through this type so that tests can feed
+//! it a map, and so that "empty counts as absent" (GitHub turns a missing
+//! secret into an empty string) is decided in one place.
+
+use std::collections::BTreeMap;
+
+#[derive(Clone, Default)]
+pub struct Vars {
+    map: BTreeMap<String, String>,
+}
+
+impl Vars {
+    pub fn from_process() -> Vars {
+        Vars {
+            map: std::env::vars_os()
+                .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
+                .collect(),
+        }
+    }
+
+    pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Vars {
+        Vars {
+            map: pairs
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .collect(),
+        }
+    }
+
+    /// The value, or `None` when unset, empty or only whitespace.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.map
+            .get(name)
+            .map(String::as_str)
+            .filter(|v| !v.trim().is_empty())
+    }
+
+    pub fn is_set(&self, name: &str) -> bool {
+        self.get(name).is_some()
+    }
+
+    /// `GITHUB_ACTIONS=true`: mask, annotate, write `GITHUB_ENV`.
+    pub fn in_github_actions(&self) -> bool {
+        self.get("GITHUB_ACTIONS") == Some("true")
+    }
+}
+
+// Deliberately no Debug derive: the map holds secrets.
+impl std::fmt::Debug for Vars {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Vars({} variables)", self.map.len())
+    }
+}
