@@ -15,6 +15,7 @@ pub mod emulator;
 pub mod error;
 pub mod export;
 pub mod ids;
+pub mod plan;
 pub mod secret;
 pub mod source;
 pub mod target;

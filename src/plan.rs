@@ -1,0 +1,371 @@
+//! What `export` (or `cleanup`) would change in the workdir: per file,
+//! create / update / unchanged / remove, with a masked diff, plus the
+//! environment bindings and the pipeline variables.
+//!
+//! Planning is pure: it takes what is on disk ([`State`]) and what is wanted,
+//! and decides, refusals included. `--dry-run` prints the plan; the real run
+//! computes the same plan under the workdir lock and [`apply`]s it. So a dry
+//! run refuses exactly when the real run would.
+
+use crate::config::CredentialName;
+use crate::export::workdir::{
+    self, Bindings, CredentialFile, Existing, SecretsDir, parse_bindings, render_bindings,
+};
+use crate::export::{ExportError, fsio};
+use crate::ids::Environment;
+use serde::Serialize;
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Action {
+    Create,
+    Update,
+    Unchanged,
+    Remove,
+}
+
+impl Action {
+    /// `created`, `would create`, ...
+    pub fn describe(self, dry_run: bool) -> &'static str {
+        match (self, dry_run) {
+            (Action::Create, false) => "created",
+            (Action::Create, true) => "would create",
+            (Action::Update, false) => "updated",
+            (Action::Update, true) => "would update",
+            (Action::Unchanged, _) => "unchanged",
+            (Action::Remove, false) => "removed",
+            (Action::Remove, true) => "would remove",
+        }
+    }
+}
+
+/// One file's change. Not `Debug`: `bytes` may hold the secret.
+pub struct FileChange {
+    pub path: PathBuf,
+    pub action: Action,
+    /// The new content (create/update). Holds the secret for a credential.
+    bytes: Option<Vec<u8>>,
+    /// Masked unified-style lines: `+ ...`, `- ...`, `  ...`.
+    pub diff: Vec<String>,
+    /// E.g. "permissions 0644 -> 0600".
+    pub note: Option<String>,
+    fix_mode: bool,
+}
+
+/// A change to `environments.json`'s bindings.
+#[derive(Debug, Clone, Serialize)]
+pub struct Binding {
+    pub environment: Environment,
+    /// `None`: unbound (cleanup).
+    pub credential: Option<String>,
+    pub previous: Option<String>,
+}
+
+pub struct Plan {
+    pub files: Vec<FileChange>,
+    pub bindings: Vec<Binding>,
+    pub warnings: Vec<String>,
+}
+
+/// What is on disk for one credential.
+pub struct State {
+    pub credential: Existing<CredentialFile>,
+    pub credential_mode: Option<u32>,
+    pub bindings: Existing<Bindings>,
+}
+
+impl State {
+    pub fn read(secrets: &SecretsDir, credential: &CredentialName) -> Result<State, ExportError> {
+        let path = secrets.credential_path(credential);
+        Ok(State {
+            credential: workdir::read(&path, CredentialFile::parse)?,
+            credential_mode: fsio::mode(&path),
+            bindings: workdir::read(&secrets.environments_path(), parse_bindings)?,
+        })
+    }
+}
+
+/// What export wants.
+pub struct Wanted<'a> {
+    pub credential: &'a CredentialName,
+    pub environment: Environment,
+    pub file: &'a CredentialFile,
+    pub force: bool,
+}
+
+/// Plans an export; refuses (exit 2) a retarget of another environment or
+/// overwriting a file we do not recognise, unless forced.
+pub fn export(secrets: &SecretsDir, state: &State, want: &Wanted<'_>) -> Result<Plan, ExportError> {
+    let cred_path = secrets.credential_path(want.credential);
+    let env_path = secrets.environments_path();
+    let mut warnings = Vec::new();
+
+    let bindings = match &state.bindings {
+        Existing::Missing => Bindings::new(),
+        Existing::Valid { value, .. } => value.clone(),
+        Existing::Malformed { problem } if !want.force => {
+            return Err(ExportError::Malformed {
+                path: env_path,
+                problem: problem.clone(),
+            });
+        }
+        Existing::Malformed { .. } => {
+            warnings.push(format!(
+                "{} was not valid; --force rewrites it with this binding only",
+                env_path.display()
+            ));
+            Bindings::new()
+        }
+    };
+    if let Existing::Malformed { problem } = &state.credential {
+        if !want.force {
+            return Err(ExportError::Malformed {
+                path: cred_path,
+                problem: problem.clone(),
+            });
+        }
+        warnings.push(format!(
+            "{} was not a valid credential file; --force overwrites it",
+            cred_path.display()
+        ));
+    }
+
+    // One credential file holds one subscription: never retarget another
+    // environment silently.
+    if let Some(stored) = state.credential.value() {
+        let wanted = &want.file.subscription_id;
+        for (other, name) in &bindings {
+            if *other == want.environment
+                || name != want.credential
+                || stored.subscription_id.eq_ignore_ascii_case(wanted)
+            {
+                continue;
+            }
+            if !want.force {
+                return Err(ExportError::Retarget {
+                    credential: want.credential.to_string(),
+                    environment: want.environment.to_string(),
+                    other: other.to_string(),
+                    stored: stored.subscription_id.clone(),
+                    wanted: wanted.clone(),
+                });
+            }
+            warnings.push(format!(
+                "--force: {other} also uses credential `{}`, which now targets subscription {wanted}",
+                want.credential
+            ));
+        }
+    }
+
+    let mut files = vec![credential_change(cred_path, state, want.file)];
+
+    let mut new_bindings = bindings.clone();
+    let previous = new_bindings.insert(want.environment, want.credential.clone());
+    files.push(bindings_change(env_path, &state.bindings, &new_bindings));
+    let binding = Binding {
+        environment: want.environment,
+        credential: Some(want.credential.to_string()),
+        previous: previous.map(|p| p.to_string()),
+    };
+    Ok(Plan {
+        files,
+        bindings: vec![binding],
+        warnings,
+    })
+}
+
+/// Plans a cleanup: unbind every environment bound to `credential`, then
+/// remove its file. Unbinding first means a binding never dangles.
+pub fn cleanup(secrets: &SecretsDir, state: &State, credential: &CredentialName) -> Plan {
+    let mut files = Vec::new();
+    let mut bindings = Vec::new();
+    let mut warnings = Vec::new();
+    let env_path = secrets.environments_path();
+    match &state.bindings {
+        Existing::Valid { value, .. } => {
+            let mut kept = value.clone();
+            kept.retain(|env, name| {
+                let bound = name == credential;
+                if bound {
+                    bindings.push(Binding {
+                        environment: *env,
+                        credential: None,
+                        previous: Some(name.to_string()),
+                    });
+                }
+                !bound
+            });
+            if !bindings.is_empty() {
+                files.push(bindings_change(env_path, &state.bindings, &kept));
+            }
+        }
+        Existing::Malformed { problem } => {
+            warnings.push(format!("{} left alone: {problem}", env_path.display()))
+        }
+        Existing::Missing => {}
+    }
+    if !matches!(state.credential, Existing::Missing) {
+        let old = masked_lines(&state.credential, None);
+        files.push(FileChange {
+            path: secrets.credential_path(credential),
+            action: Action::Remove,
+            bytes: None,
+            diff: old.iter().map(|l| format!("- {l}")).collect(),
+            note: None,
+            fix_mode: false,
+        });
+    }
+    Plan {
+        files,
+        bindings,
+        warnings,
+    }
+}
+
+impl Plan {
+    /// Nothing to do at all.
+    pub fn is_noop(&self) -> bool {
+        self.files
+            .iter()
+            .all(|f| f.action == Action::Unchanged && !f.fix_mode)
+    }
+}
+
+/// Executes the plan, file by file, in order. Call with the lock held.
+pub fn apply(plan: &Plan) -> Result<(), ExportError> {
+    for f in &plan.files {
+        match (f.action, &f.bytes) {
+            (Action::Create | Action::Update, Some(bytes)) => fsio::write_atomic(&f.path, bytes)?,
+            (Action::Remove, _) => fsio::remove(&f.path)?,
+            (Action::Unchanged, _) if f.fix_mode => fsio::make_private(&f.path)?,
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+fn credential_change(path: PathBuf, state: &State, new: &CredentialFile) -> FileChange {
+    let bytes = new.render();
+    let old = state.credential.value();
+    let same_secret = old.is_some_and(|o| o.client_secret == new.client_secret);
+    let shown = if old.is_none() || same_secret {
+        "***"
+    } else {
+        "*** (changed)"
+    };
+    let new_lines = lines(&new.render_masked(shown));
+    let old_lines = masked_lines(&state.credential, None);
+    let (action, fix_mode) = match &state.credential {
+        Existing::Missing => (Action::Create, false),
+        Existing::Valid { bytes: b, .. } if *b == bytes => (
+            Action::Unchanged,
+            state.credential_mode.is_some_and(|m| m & 0o077 != 0),
+        ),
+        _ => (Action::Update, false),
+    };
+    let note = match (&state.credential, fix_mode) {
+        (Existing::Malformed { .. }, _) => Some("previous content not shown".into()),
+        (_, true) => Some(format!(
+            "permissions {:04o} -> 0600",
+            state.credential_mode.unwrap_or_default()
+        )),
+        _ => None,
+    };
+    FileChange {
+        path,
+        action,
+        diff: if action == Action::Unchanged {
+            Vec::new()
+        } else {
+            diff(&old_lines, &new_lines)
+        },
+        bytes: Some(bytes),
+        note,
+        fix_mode,
+    }
+}
+
+fn bindings_change(path: PathBuf, old: &Existing<Bindings>, new: &Bindings) -> FileChange {
+    let bytes = render_bindings(new);
+    let old_lines = match old {
+        Existing::Valid { value, .. } => lines(&String::from_utf8_lossy(&render_bindings(value))),
+        _ => Vec::new(),
+    };
+    let new_lines = lines(&String::from_utf8_lossy(&bytes));
+    let action = match old {
+        Existing::Missing => Action::Create,
+        Existing::Valid { bytes: b, .. } if *b == bytes => Action::Unchanged,
+        _ => Action::Update,
+    };
+    FileChange {
+        path,
+        action,
+        diff: if action == Action::Unchanged {
+            Vec::new()
+        } else {
+            diff(&old_lines, &new_lines)
+        },
+        bytes: Some(bytes),
+        note: matches!(old, Existing::Malformed { .. })
+            .then(|| "previous content not shown".into()),
+        fix_mode: false,
+    }
+}
+
+/// A credential file as shown to people; an unrecognised file is not shown
+/// at all (it may hold secrets under keys we do not know).
+fn masked_lines(existing: &Existing<CredentialFile>, shown: Option<&str>) -> Vec<String> {
+    match existing {
+        Existing::Valid { value, .. } => lines(&value.render_masked(shown.unwrap_or("***"))),
+        _ => Vec::new(),
+    }
+}
+
+fn lines(s: &str) -> Vec<String> {
+    s.lines().map(str::to_owned).collect()
+}
+
+/// A line diff by longest common subsequence (the files are a few lines).
+fn diff(old: &[String], new: &[String]) -> Vec<String> {
+    let (n, m) = (old.len(), new.len());
+    let mut lcs = vec![vec![0usize; m + 1]; n + 1];
+    for i in (0..n).rev() {
+        for j in (0..m).rev() {
+            lcs[i][j] = if old[i] == new[j] {
+                lcs[i + 1][j + 1] + 1
+            } else {
+                lcs[i + 1][j].max(lcs[i][j + 1])
+            };
+        }
+    }
+    let (mut i, mut j, mut out) = (0, 0, Vec::new());
+    while i < n || j < m {
+        if i < n && j < m && old[i] == new[j] {
+            out.push(format!("  {}", old[i]));
+            i += 1;
+            j += 1;
+        } else if i < n && (j == m || lcs[i + 1][j] >= lcs[i][j + 1]) {
+            out.push(format!("- {}", old[i]));
+            i += 1;
+        } else {
+            out.push(format!("+ {}", new[j]));
+            j += 1;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_diff() {
+        let v = |s: &[&str]| s.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            diff(&v(&["a", "b", "c"]), &v(&["a", "x", "c"])),
+            v(&["  a", "- b", "+ x", "  c"])
+        );
+    }
+}
