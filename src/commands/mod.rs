@@ -1,7 +1,11 @@
 //! Command dispatch and what the commands share: config discovery, the
 //! workdir, and resolution (credentials + target) with masking done first.
 
+mod cleanup;
+mod env;
 mod explain;
+mod export;
+mod status;
 
 use crate::branch;
 use crate::cli::{Cli, Command, GlobalArgs, ResolveArgs};
@@ -51,6 +55,14 @@ pub async fn run(cli: Cli, vars: Vars, ui: &Ui) -> Result<u8> {
     };
     match &cli.command {
         Command::Explain(args) => explain::run(&ctx, args).await,
+        Command::Export {
+            resolve,
+            verify,
+            export,
+        } => export::run(&ctx, resolve, verify, export).await,
+        Command::Status => status::run(&ctx).await,
+        Command::Env { resolve, shell } => env::run(&ctx, resolve, *shell).await,
+        Command::Cleanup(args) => cleanup::run(&ctx, args).await,
         Command::Completions { shell } => {
             use clap::CommandFactory;
             let mut cmd = Cli::command();

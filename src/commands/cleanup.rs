@@ -1,0 +1,66 @@
+//! `cleanup`: remove what `export` wrote for a credential (self-hosted
+//! runners keep their workdir between jobs): its file and every environment
+//! binding that points to it. No credentials needed: the credential name is
+//! `--credential`, else the one `export` would use on this branch.
+
+use super::Ctx;
+use super::export::render_plan;
+use crate::branch;
+use crate::cli::CleanupArgs;
+use crate::export::fsio;
+use crate::export::workdir::SecretsDir;
+use crate::plan::{self, State};
+use crate::target::Placement;
+use anyhow::Result;
+use serde_json::json;
+
+pub async fn run(ctx: &Ctx<'_>, args: &CleanupArgs) -> Result<u8> {
+    let config = ctx.config()?;
+    let credential = match &args.credential {
+        Some(c) => c.clone(),
+        None => {
+            let detection = branch::detect(args.branch.as_deref(), ctx.vars, &ctx.cwd);
+            Placement::compute(&config, detection, args.environment, None, None)?.credential
+        }
+    };
+    let workdir = ctx.workdir(&config)?;
+    let secrets = SecretsDir::new(&workdir);
+
+    let mut plan = plan::cleanup(&secrets, &State::read(&secrets, &credential)?, &credential);
+    if !args.dry_run && !plan.files.is_empty() {
+        let lock = fsio::Lock::acquire(&secrets.dir)?;
+        lock.sweep();
+        plan = plan::cleanup(&secrets, &State::read(&secrets, &credential)?, &credential);
+        plan::apply(&plan)?;
+        drop(lock);
+    }
+    for w in &plan.warnings {
+        ctx.ui.warn(w);
+    }
+
+    if ctx.ui.json() {
+        let files: Vec<_> = plan
+            .files
+            .iter()
+            .map(|f| json!({"path": f.path, "action": f.action}))
+            .collect();
+        let doc = json!({
+            "credential": credential.as_str(),
+            "workdir": workdir,
+            "files": files,
+            "unbound": plan.bindings.iter().map(|b| b.environment).collect::<Vec<_>>(),
+            "dry_run": args.dry_run,
+        });
+        println!("{}", serde_json::to_string_pretty(&doc)?);
+    } else if !ctx.ui.quiet {
+        if plan.files.is_empty() {
+            println!(
+                "nothing to clean: no {} and no environment bound to `{credential}`",
+                secrets.credential_path(&credential).display()
+            );
+        } else {
+            print!("{}", render_plan(&plan, args.dry_run, ctx.ui.verbose > 0));
+        }
+    }
+    Ok(0)
+}

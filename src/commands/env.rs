@@ -1,0 +1,24 @@
+//! `env --shell ...`: the ARM_* statements for the resolved credentials.
+//!
+//! The one command that prints the secret on purpose (its `--help` says
+//! so): its output is for `eval`, `source` or an env file, never for a log.
+//! It makes no network call and does not verify: it is a formatter of what
+//! resolution found; run `verify` first when that matters. In GitHub Actions
+//! the secret is masked before anything is printed, like everywhere else.
+
+use super::Ctx;
+use crate::cli::{ResolveArgs, Shell};
+use crate::export::{arm_vars, shell};
+use anyhow::Result;
+use std::io::Write;
+
+pub async fn run(ctx: &Ctx<'_>, resolve: &ResolveArgs, sh: Shell) -> Result<u8> {
+    let res = ctx.resolve(resolve).await?;
+    let vars = arm_vars(&res.credentials, &res.target.subscription_id);
+    // Rendered in full before printing: a refused value prints nothing.
+    let text = shell::render(sh, &vars)?;
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
+    Ok(0)
+}
