@@ -37,7 +37,13 @@ fn temp_files(w: &Work) -> Vec<String> {
 #[test]
 fn killed_before_rename_leaves_the_old_file() {
     let w = Work::new();
-    assert!(w.export("old-secret", &[]).output().expect("run").status.success());
+    assert!(
+        w.export("old-secret", &[])
+            .output()
+            .expect("run")
+            .status
+            .success()
+    );
     let old = std::fs::read(w.file("ci-development.json")).expect("old");
 
     let marker = w.root().join("paused");
@@ -55,7 +61,10 @@ fn killed_before_rename_leaves_the_old_file() {
     child.kill().expect("kill");
     child.wait().expect("reap");
 
-    assert_eq!(std::fs::read(w.file("ci-development.json")).expect("after"), old);
+    assert_eq!(
+        std::fs::read(w.file("ci-development.json")).expect("after"),
+        old
+    );
     assert_eq!(w.json("ci-development.json")["client_secret"], "old-secret");
 
     // The leftover temp file does not break the next run; it is swept.
@@ -71,9 +80,24 @@ fn twelve_concurrent_exports() {
     let mut children = Vec::new();
     for i in 0..4 {
         let cred = format!("dev-{i}");
-        children.push(spawn(&w, &format!("secret-{i}"), &["--environment", "dev", "--credential", &cred], None));
-        children.push(spawn(&w, "shared-secret", &["--environment", "stage", "--credential", "shared"], None));
-        children.push(spawn(&w, "shared-secret", &["--environment", "prod", "--credential", "shared"], None));
+        children.push(spawn(
+            &w,
+            &format!("secret-{i}"),
+            &["--environment", "dev", "--credential", &cred],
+            None,
+        ));
+        children.push(spawn(
+            &w,
+            "shared-secret",
+            &["--environment", "stage", "--credential", "shared"],
+            None,
+        ));
+        children.push(spawn(
+            &w,
+            "shared-secret",
+            &["--environment", "prod", "--credential", "shared"],
+            None,
+        ));
     }
     for c in children {
         let o = c.wait_with_output().expect("wait");

@@ -11,7 +11,11 @@ fn env_out(secret: &str, shell: &str) -> std::process::Output {
         .expect("run")
 }
 
-const TRICKY: [&str; 3] = [HOSTILE, "multi\nline'secret\\n", "$(touch /tmp/pwned) `id` ${HOME}"];
+const TRICKY: [&str; 3] = [
+    HOSTILE,
+    "multi\nline'secret\\n",
+    "$(touch /tmp/pwned) `id` ${HOME}",
+];
 
 #[test]
 fn bash_output_evaluates_to_the_exact_values() {
@@ -64,7 +68,11 @@ fn powershell_output_evaluates_to_the_exact_value() {
 fn cmd_quoting() {
     let o = env_out("50%&^|<>x", "cmd");
     assert!(o.status.success(), "{}", stderr(&o));
-    assert!(stdout(&o).contains("@set \"ARM_CLIENT_SECRET=50%%&^|<>x\"\n"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("@set \"ARM_CLIENT_SECRET=50%%&^|<>x\"\n"),
+        "{}",
+        stdout(&o)
+    );
     // `!` gets the delayed-expansion check first.
     let o = env_out("a!b", "cmd");
     assert!(stdout(&o).starts_with("@if \"!!\"==\"\""));

@@ -7,7 +7,11 @@ use serde_json::json;
 #[test]
 fn status_of_an_empty_workdir() {
     let w = Work::new();
-    let o = bin().current_dir(w.root()).arg("status").output().expect("run");
+    let o = bin()
+        .current_dir(w.root())
+        .arg("status")
+        .output()
+        .expect("run");
     assert!(o.status.success(), "{}", stderr(&o));
     for env in ["development", "stage", "production"] {
         assert!(
@@ -21,21 +25,43 @@ fn status_of_an_empty_workdir() {
 #[test]
 fn status_lists_masked_credentials_and_bindings() {
     let w = Work::new();
-    assert!(w.export(SECRET, &["--environment", "prod"]).output().expect("run").status.success());
+    assert!(
+        w.export(SECRET, &["--environment", "prod"])
+            .output()
+            .expect("run")
+            .status
+            .success()
+    );
     std::fs::write(
         w.file("environments.json"),
         "{\"production\": \"ci-production\", \"stage\": \"gone\"}\n",
     )
     .expect("write");
-    let o = bin().current_dir(w.root()).arg("status").output().expect("run");
+    let o = bin()
+        .current_dir(w.root())
+        .arg("status")
+        .output()
+        .expect("run");
     assert!(o.status.success());
     let out = stdout(&o);
-    assert!(out.contains("credential ci-production (current for production)"), "{out}");
-    assert!(out.contains(CLIENT) && out.contains("client secret:    ***"), "{out}");
+    assert!(
+        out.contains("credential ci-production (current for production)"),
+        "{out}"
+    );
+    assert!(
+        out.contains(CLIENT) && out.contains("client secret:    ***"),
+        "{out}"
+    );
     assert!(!out.contains(SECRET) && !stderr(&o).contains(SECRET));
     let err = stderr(&o);
-    assert!(err.contains("Credential not set on environment development"), "{err}");
-    assert!(err.contains("stage is set to credential `gone`, but"), "{err}");
+    assert!(
+        err.contains("Credential not set on environment development"),
+        "{err}"
+    );
+    assert!(
+        err.contains("stage is set to credential `gone`, but"),
+        "{err}"
+    );
 
     let o = bin()
         .current_dir(w.root())
@@ -64,7 +90,13 @@ fn cleanup_removes_file_and_every_binding() {
             .expect("run");
         assert!(o.status.success(), "{}", stderr(&o));
     }
-    assert!(w.export(SECRET, &["--environment", "dev"]).output().expect("run").status.success());
+    assert!(
+        w.export(SECRET, &["--environment", "dev"])
+            .output()
+            .expect("run")
+            .status
+            .success()
+    );
 
     let before = snapshot(w.root());
     let o = bin()
@@ -84,7 +116,10 @@ fn cleanup_removes_file_and_every_binding() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(!w.file("shared.json").exists());
     assert!(w.file("ci-development.json").exists());
-    assert_eq!(w.json("environments.json"), json!({"development": "ci-development"}));
+    assert_eq!(
+        w.json("environments.json"),
+        json!({"development": "ci-development"})
+    );
 
     let o = bin()
         .current_dir(w.root())
@@ -103,7 +138,13 @@ fn cleanup_defaults_to_the_branch_placement() {
         "branches:\n  - match: main\n    environment: production\n",
     )
     .expect("config");
-    assert!(w.export(SECRET, &["--branch", "main"]).output().expect("run").status.success());
+    assert!(
+        w.export(SECRET, &["--branch", "main"])
+            .output()
+            .expect("run")
+            .status
+            .success()
+    );
     assert!(w.file("ci-production.json").exists());
     let o = bin()
         .current_dir(w.root())
@@ -119,7 +160,11 @@ fn cleanup_defaults_to_the_branch_placement() {
 #[test]
 fn cleanup_without_secrets_dir() {
     let w = Work::new();
-    let o = bin().current_dir(w.root()).arg("cleanup").output().expect("run");
+    let o = bin()
+        .current_dir(w.root())
+        .arg("cleanup")
+        .output()
+        .expect("run");
     assert!(o.status.success());
     assert!(stdout(&o).contains("nothing to clean"));
     assert!(!w.secrets().exists());
