@@ -206,7 +206,7 @@ pub fn cleanup(secrets: &SecretsDir, state: &State, credential: &CredentialName)
         Existing::Missing => {}
     }
     if !matches!(state.credential, Existing::Missing) {
-        let old = masked_lines(&state.credential, None);
+        let old = masked_lines(&state.credential);
         files.push(FileChange {
             path: secrets.credential_path(credential),
             action: Action::Remove,
@@ -220,15 +220,6 @@ pub fn cleanup(secrets: &SecretsDir, state: &State, credential: &CredentialName)
         files,
         bindings,
         warnings,
-    }
-}
-
-impl Plan {
-    /// Nothing to do at all.
-    pub fn is_noop(&self) -> bool {
-        self.files
-            .iter()
-            .all(|f| f.action == Action::Unchanged && !f.fix_mode)
     }
 }
 
@@ -255,7 +246,7 @@ fn credential_change(path: PathBuf, state: &State, new: &CredentialFile) -> File
         "*** (changed)"
     };
     let new_lines = lines(&new.render_masked(shown));
-    let old_lines = masked_lines(&state.credential, None);
+    let old_lines = masked_lines(&state.credential);
     let (action, fix_mode) = match &state.credential {
         Existing::Missing => (Action::Create, false),
         Existing::Valid { bytes: b, .. } if *b == bytes => (
@@ -315,9 +306,9 @@ fn bindings_change(path: PathBuf, old: &Existing<Bindings>, new: &Bindings) -> F
 
 /// A credential file as shown to people; an unrecognised file is not shown
 /// at all (it may hold secrets under keys we do not know).
-fn masked_lines(existing: &Existing<CredentialFile>, shown: Option<&str>) -> Vec<String> {
+fn masked_lines(existing: &Existing<CredentialFile>) -> Vec<String> {
     match existing {
-        Existing::Valid { value, .. } => lines(&value.render_masked(shown.unwrap_or("***"))),
+        Existing::Valid { value, .. } => lines(&value.render_masked("***")),
         _ => Vec::new(),
     }
 }
