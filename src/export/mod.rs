@@ -32,7 +32,8 @@ pub enum ExportError {
     #[error("{} is not a credential file this tool wrote: {problem}", path.display())]
     Malformed { path: PathBuf, problem: String },
     #[error(
-        "git would not ignore {}: secrets must never be committable by accident",
+        "{} {}: secrets must never be committable by accident",
+        if note.is_some() { "could not confirm that git ignores" } else { "git would not ignore" },
         paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(" and ")
     )]
     Unignored {
