@@ -1,8 +1,8 @@
 //! Atomicity and the workdir lock: a run killed just before its rename
 //! leaves the old file; twelve concurrent runs lose no binding.
 
-mod common;
-use common::*;
+mod export_support;
+use export_support::*;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 

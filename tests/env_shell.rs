@@ -1,7 +1,7 @@
 //! `env --shell ...`: the statements carry any secret intact.
 
-mod common;
-use common::*;
+mod export_support;
+use export_support::*;
 
 fn env_out(secret: &str, shell: &str) -> std::process::Output {
     let tmp = tempfile::tempdir().expect("tmp");

@@ -1,8 +1,8 @@
 //! `export` into the workdir: contents per auth kind, modes, idempotence,
 //! preservation, refusals, dry runs.
 
-mod common;
-use common::*;
+mod export_support;
+use export_support::*;
 use serde_json::json;
 
 #[test]

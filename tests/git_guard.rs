@@ -1,8 +1,8 @@
 //! The git guard: a workdir inside a repository must have its secrets
 //! ignored, or export refuses (dry runs too) unless --allow-unignored.
 
-mod common;
-use common::*;
+mod export_support;
+use export_support::*;
 
 fn repo() -> Option<Work> {
     if !has("git") {

@@ -1,8 +1,8 @@
 //! GitHub Actions: masks first, GITHUB_ENV / GITHUB_OUTPUT in the runner's
 //! heredoc form, the step summary; dry runs write none of them.
 
-mod common;
-use common::*;
+mod export_support;
+use export_support::*;
 use std::path::PathBuf;
 
 struct Gh {

@@ -1,8 +1,8 @@
 //! The secret appears in no output (but `env`'s and the mask lines) and in
 //! no file but the credential file and GITHUB_ENV, across every command.
 
-mod common;
-use common::*;
+mod export_support;
+use export_support::*;
 use std::path::Path;
 
 const CANARY: &str = "LeakCanary~7f3a.Zq_9-x";

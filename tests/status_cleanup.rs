@@ -1,7 +1,7 @@
 //! `status` (masked listing, unset and dangling environments) and `cleanup`.
 
-mod common;
-use common::*;
+mod export_support;
+use export_support::*;
 use serde_json::json;
 
 #[test]

@@ -100,7 +100,11 @@ pub async fn run(
         ("credential", placement.credential.to_string()),
         ("source", creds.source.to_string()),
     ];
-    if ctx.ui.github && !args.dry_run {
+    // The job's files follow the job's environment (GITHUB_ACTIONS=true);
+    // workflow commands on stdout follow the Ui. They agree except in
+    // `demo`, which simulates a job's files behind a plain terminal.
+    let in_actions = ctx.vars.in_github_actions();
+    if in_actions && !args.dry_run {
         let cred_path = secrets.credential_path(&placement.credential);
         let labels = [
             "Environment",
@@ -141,8 +145,8 @@ pub async fn run(
     } else if !ctx.ui.quiet {
         print!("{}", render_plan(&plan, args.dry_run, ctx.ui.verbose > 0));
         if args.dry_run {
-            print!("{}", render_vars(&vars, ctx.ui.github));
-        } else if ctx.ui.github {
+            print!("{}", render_vars(&vars, in_actions));
+        } else if in_actions {
             let names: Vec<&str> = vars.iter().map(|v| v.name).collect();
             println!("exported {} to GITHUB_ENV", names.join(", "));
         }
