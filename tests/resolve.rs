@@ -6,6 +6,11 @@ mod common;
 
 use common::*;
 
+/// Variables to set, extra arguments, expected text.
+type Case<'a> = (Vec<(&'a str, &'a str)>, Vec<&'a str>, &'a str);
+/// Variables to set, expected branch, expected origin.
+type BranchCase<'a> = (&'a [(&'a str, &'a str)], &'a str, &'a str);
+
 fn explain(w: &World, extra: &[&str]) -> Run {
     let mut args = vec!["explain", "--output", "json"];
     args.extend_from_slice(extra);
@@ -317,7 +322,7 @@ fn every_source_but_the_winner_is_listed_as_skipped() {
 
 #[test]
 fn incomplete_sources_name_what_is_missing_and_do_not_fall_through() {
-    let cases: Vec<(Vec<(&str, &str)>, Vec<&str>, &str)> = vec![
+    let cases: Vec<Case> = vec![
         (
             vec![("AZURE_CLIENT_ID", CLIENT_ID)],
             vec![],
@@ -671,7 +676,7 @@ fn flags_override_rules() {
 
 #[test]
 fn branch_sources_in_order() {
-    let cases: &[(&[(&str, &str)], &str, &str)] = &[
+    let cases: &[BranchCase] = &[
         (
             &[
                 ("GITHUB_HEAD_REF", "feature/pr"),
