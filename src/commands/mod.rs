@@ -1,10 +1,11 @@
 //! Command dispatch and what the commands share: config discovery, the
 //! workdir, and resolution (credentials + target) with masking done first.
 
+mod emulator;
 mod explain;
 
 use crate::branch;
-use crate::cli::{Cli, Command, GlobalArgs, ResolveArgs};
+use crate::cli::{Cli, Command, EmulatorCommand, GlobalArgs, ResolveArgs};
 use crate::config::Config;
 use crate::error::{Exit, Failure};
 use crate::source::{self, Credentials, ResolveInput, Skipped};
@@ -51,6 +52,14 @@ pub async fn run(cli: Cli, vars: Vars, ui: &Ui) -> Result<u8> {
     };
     match &cli.command {
         Command::Explain(args) => explain::run(&ctx, args).await,
+        Command::Emulator {
+            command:
+                EmulatorCommand::Serve {
+                    port,
+                    scenario,
+                    state_dir,
+                },
+        } => emulator::serve(&ctx, *port, scenario.as_deref(), state_dir.as_deref()).await,
         Command::Completions { shell } => {
             use clap::CommandFactory;
             let mut cmd = Cli::command();
