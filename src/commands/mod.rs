@@ -3,6 +3,7 @@
 
 mod emulator;
 mod explain;
+mod verify;
 
 use crate::branch;
 use crate::cli::{Cli, Command, EmulatorCommand, GlobalArgs, ResolveArgs};
@@ -52,6 +53,7 @@ pub async fn run(cli: Cli, vars: Vars, ui: &Ui) -> Result<u8> {
     };
     match &cli.command {
         Command::Explain(args) => explain::run(&ctx, args).await,
+        Command::Verify { resolve, verify } => verify::run(&ctx, resolve, verify).await,
         Command::Emulator {
             command:
                 EmulatorCommand::Serve {
