@@ -29,6 +29,12 @@ impl Vars {
         }
     }
 
+    /// The same variables plus one (the demo's simulated CI job).
+    pub fn with(mut self, name: &str, value: &str) -> Vars {
+        self.map.insert(name.to_owned(), value.to_owned());
+        self
+    }
+
     /// The value, or `None` when unset, empty or only whitespace.
     pub fn get(&self, name: &str) -> Option<&str> {
         self.map

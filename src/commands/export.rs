@@ -33,7 +33,8 @@ pub async fn run(
         let opts = VerifyOptions {
             cloud: &resolve.cloud,
             require: verify.require,
-            timeout: Duration::from_secs(verify.timeout),
+            timeout: Duration::from_secs(verify.timeout.max(1)),
+            vars: ctx.vars,
         };
         let report = azure::verify(creds, subscription, &opts, ctx.ui).await?;
         if !report.passed() {
@@ -244,18 +245,7 @@ fn print_failed_report(ctx: &Ctx<'_>, report: &Report) {
             println!("{s}");
         }
     } else {
-        for c in &report.checks {
-            let status = match c.status {
-                CheckStatus::Pass => "ok",
-                CheckStatus::Warn => "warn",
-                CheckStatus::Fail => "FAIL",
-                CheckStatus::Skip => "skip",
-            };
-            println!("{status:<5} {}: {}", c.name, c.detail);
-            if let Some(f) = &c.fix {
-                println!("      fix: {f}");
-            }
-        }
+        print!("{}", report.render_text());
     }
     if let Some(c) = report.checks.iter().find(|c| c.status == CheckStatus::Fail) {
         ctx.ui.error(

@@ -2,13 +2,15 @@
 //! workdir, and resolution (credentials + target) with masking done first.
 
 mod cleanup;
+mod emulator;
 mod env;
 mod explain;
 mod export;
 mod status;
+mod verify;
 
 use crate::branch;
-use crate::cli::{Cli, Command, GlobalArgs, ResolveArgs};
+use crate::cli::{Cli, Command, EmulatorCommand, GlobalArgs, ResolveArgs};
 use crate::config::Config;
 use crate::error::{Exit, Failure};
 use crate::source::{self, Credentials, ResolveInput, Skipped};
@@ -55,6 +57,15 @@ pub async fn run(cli: Cli, vars: Vars, ui: &Ui) -> Result<u8> {
     };
     match &cli.command {
         Command::Explain(args) => explain::run(&ctx, args).await,
+        Command::Verify { resolve, verify } => verify::run(&ctx, resolve, verify).await,
+        Command::Emulator {
+            command:
+                EmulatorCommand::Serve {
+                    port,
+                    scenario,
+                    state_dir,
+                },
+        } => emulator::serve(&ctx, *port, scenario.as_deref(), state_dir.as_deref()).await,
         Command::Export {
             resolve,
             verify,

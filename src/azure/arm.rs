@@ -1,0 +1,99 @@
+//! Resource Manager reads, issued concurrently once the token is in hand:
+//! the subscription (state, tenant) and the caller's effective permissions
+//! at subscription scope.
+
+use super::AzureError;
+use super::cloud::Endpoints;
+use super::http::{Http, Reply};
+use super::rbac::Permission;
+use crate::secret::Secret;
+use serde::Deserialize;
+
+const SUBSCRIPTION_API: &str = "2022-12-01";
+const PERMISSIONS_API: &str = "2022-04-01";
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Subscription {
+    pub tenant_id: Option<String>,
+    pub display_name: Option<String>,
+    pub state: Option<String>,
+}
+
+/// An error Resource Manager answered with.
+#[derive(Debug, Clone)]
+pub struct ArmError {
+    pub status: u16,
+    pub code: String,
+    pub message: String,
+}
+
+pub type Read<T> = Result<Result<T, ArmError>, AzureError>;
+
+pub async fn read(
+    http: &Http,
+    endpoints: &Endpoints,
+    token: &Secret,
+    subscription_id: &str,
+) -> (Read<Subscription>, Read<Vec<Permission>>) {
+    let sub_url = format!(
+        "{}/subscriptions/{subscription_id}?api-version={SUBSCRIPTION_API}",
+        endpoints.arm
+    );
+    let perm_url = format!(
+        "{}/subscriptions/{subscription_id}/providers/Microsoft.Authorization/permissions?api-version={PERMISSIONS_API}",
+        endpoints.arm
+    );
+    let sub = http.send("the Resource Manager subscription read", |c| {
+        c.get(&sub_url).bearer_auth(token.expose())
+    });
+    let perms = http.send("the Resource Manager permissions read", |c| {
+        c.get(&perm_url).bearer_auth(token.expose())
+    });
+    let (sub, perms) = tokio::join!(sub, perms);
+    (
+        sub.and_then(|r| parse(r, |j| serde_json::from_value::<Subscription>(j).ok())),
+        perms.and_then(|r| {
+            parse(r, |j| {
+                serde_json::from_value::<Vec<Permission>>(j.get("value")?.clone()).ok()
+            })
+        }),
+    )
+}
+
+fn parse<T>(reply: Reply, body: impl FnOnce(serde_json::Value) -> Option<T>) -> Read<T> {
+    let json = reply.json();
+    if reply.status == 200 {
+        return json.and_then(body).map(Ok).ok_or(AzureError::Service {
+            service: "Resource Manager",
+            status: 200,
+            detail: "the response is not the expected JSON".into(),
+        });
+    }
+    let code = json
+        .as_ref()
+        .and_then(|j| j["error"]["code"].as_str())
+        .unwrap_or("")
+        .to_owned();
+    let message = json
+        .as_ref()
+        .and_then(|j| j["error"]["message"].as_str())
+        .unwrap_or("")
+        .to_owned();
+    if super::http::retryable_status(reply.status) {
+        return Err(AzureError::Service {
+            service: "Resource Manager",
+            status: reply.status,
+            detail: if code.is_empty() {
+                message
+            } else {
+                format!("{code}: {message}")
+            },
+        });
+    }
+    Ok(Err(ArmError {
+        status: reply.status,
+        code,
+        message: super::errors::first_line(&message),
+    }))
+}

@@ -1,0 +1,125 @@
+//! What Entra ID and Resource Manager errors mean, and what to do about
+//! them: each known code maps to a cause and a fix in the user's terms
+//! (the portal's screens, the CI secret's names).
+
+/// Cause and fix for an AADSTS code from the token endpoint.
+pub fn aadsts(code: u32) -> Option<(&'static str, &'static str)> {
+    Some(match code {
+        7000215 => (
+            "Entra ID rejected the client secret: the secret *value* was expected; this looks like the secret ID, or the secret is wrong",
+            "in the app registration, Certificates & secrets: copy the secret's Value (shown once, when created), not its Secret ID; or create a new client secret and update the CI secret",
+        ),
+        7000222 => (
+            "the client secret has expired",
+            "in the app registration, Certificates & secrets > New client secret; then update the CI secret with the new value",
+        ),
+        700016 => (
+            "the application (client id) was not found in this tenant",
+            "check the client id against the app registration's Overview, and that the tenant id is the directory the app is registered in",
+        ),
+        90002 => (
+            "the tenant was not found",
+            "check the tenant id: the Directory (tenant) ID on the app registration's Overview page",
+        ),
+        900023 => (
+            "the tenant id is malformed (neither a GUID nor a valid domain)",
+            "use the Directory (tenant) ID GUID from the app registration's Overview page",
+        ),
+        700213 | 7002138 | 70021 => (
+            "no federated credential on the app matches this workflow's OIDC token (subject, issuer or audience)",
+            "in the app registration, Certificates & secrets > Federated credentials > Add: GitHub Actions, with this repository and the entity (branch, environment, tag or pull request) the job runs for",
+        ),
+        700211 => (
+            "no federated credential on the app matches the OIDC token's issuer",
+            "add a federated credential with issuer https://token.actions.githubusercontent.com",
+        ),
+        700212 => (
+            "no federated credential on the app matches the OIDC token's audience",
+            "the federated credential's audience must be api://AzureADTokenExchange (or the sovereign cloud's audience)",
+        ),
+        700024 => (
+            "the OIDC client assertion is not within its valid time range (expired)",
+            "GitHub's ID token lives a few minutes: run this step right after the token is issued, and check the runner's clock",
+        ),
+        500011 => (
+            "the resource (Resource Manager scope) was not found in the tenant: wrong cloud or endpoint",
+            "pick the right --cloud (public, usgovernment, china) or --arm-endpoint",
+        ),
+        7000218 => (
+            "the request carried no client secret or assertion",
+            "set the client secret, or use GitHub OIDC with a federated credential",
+        ),
+        50013 | 50027 => (
+            "the OIDC assertion's signature or format is invalid",
+            "use the ID token GitHub issues to this job (ACTIONS_ID_TOKEN_REQUEST_URL), unmodified",
+        ),
+        _ => return None,
+    })
+}
+
+/// Cause and fix for a Resource Manager error code.
+pub fn arm(code: &str) -> Option<(&'static str, &'static str)> {
+    Some(match code {
+        "SubscriptionNotFound" => (
+            "the subscription was not found",
+            "check the subscription id (Subscriptions page in the portal), and that this principal has a role on it",
+        ),
+        "AuthorizationFailed" => ("the principal has no role on the subscription", IAM_FIX),
+        "InvalidAuthenticationTokenTenant" => (
+            "the subscription belongs to another tenant than the credentials",
+            "use the tenant id the subscription belongs to (Subscriptions > <subscription> > Overview > Parent management group / directory), or a subscription in the credentials' tenant",
+        ),
+        "InvalidAuthenticationToken" | "AuthenticationFailed" | "ExpiredAuthenticationToken" => (
+            "Resource Manager rejected the token",
+            "check --cloud / --arm-endpoint: the token must be for this cloud's Resource Manager; for an `az` session, run `az login` again",
+        ),
+        _ => return None,
+    })
+}
+
+/// The user guide's steps 12–18, as one line.
+pub const IAM_FIX: &str = "in the Azure portal: Subscriptions > <the subscription> > Access control (IAM) > Add > Add role assignment > Contributor > Members: select the app registration > Review + assign (the CloudStudio guide's Roles and Permissions steps)";
+
+/// The AADSTS number at the start of an error description, if any.
+pub fn aadsts_code(description: &str) -> Option<u32> {
+    let rest = &description[description.find("AADSTS")? + 6..];
+    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    digits.parse().ok()
+}
+
+/// The first line of a service message, without Entra's trace/correlation
+/// lines, at most 300 characters.
+pub fn first_line(description: &str) -> String {
+    let line = description.lines().next().unwrap_or("").trim();
+    if line.chars().count() > 300 {
+        line.chars().take(300).collect::<String>() + "..."
+    } else {
+        line.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes() {
+        assert_eq!(
+            aadsts_code("AADSTS7000215: Invalid client secret"),
+            Some(7000215)
+        );
+        assert_eq!(aadsts_code("no code"), None);
+        assert!(aadsts(7000215).is_some_and(|(c, _)| c.contains("secret ID")));
+        for code in [7000222, 700016, 90002, 900023, 700213, 7002138, 700024] {
+            assert!(aadsts(code).is_some(), "{code}");
+        }
+        for code in [
+            "SubscriptionNotFound",
+            "AuthorizationFailed",
+            "InvalidAuthenticationTokenTenant",
+        ] {
+            assert!(arm(code).is_some(), "{code}");
+        }
+        assert_eq!(first_line("AADSTS1: x\r\nTrace ID: y"), "AADSTS1: x");
+    }
+}

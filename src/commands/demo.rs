@@ -1,0 +1,177 @@
+//! `demo`: the whole `export` flow, offline, against the built-in emulator.
+//!
+//! It builds a CloudStudio workdir and a `cloudstudio.yml` with branch
+//! rules in a temp directory, starts the emulator in-process, pretends to be
+//! a GitHub Actions job on `main` (its `GITHUB_ENV`, `GITHUB_OUTPUT` and
+//! step summary are files in the temp directory), and runs `export` for real:
+//! resolve, verify over HTTPS, write. Then it shows what happened: a second
+//! run that changes nothing, and what a Reader-only credential looks like.
+
+use super::Ctx;
+use crate::cli::{Cloud, CloudArgs, ExportArgs, GlobalArgs, OutputFormat, Require, ResolveArgs, VerifyArgs};
+use crate::emulator::{Emulator, Route, Scenario, demo};
+use crate::ui::Ui;
+use crate::vars::Vars;
+use anyhow::{Context as _, Result};
+use std::path::{Path, PathBuf};
+
+const CONFIG: &str = "\
+# cloudstudio.yml written by `cloudstudio-azure demo`
+environments:
+  production: { subscription_id: 11111111-2222-4333-8444-555555555501 }
+  stage: { subscription_id: 11111111-2222-4333-8444-555555555502 }
+  development: { subscription_id: 11111111-2222-4333-8444-555555555503 }
+branches:
+  - match: main
+    environment: production
+  - match: \"release/**\"
+    environment: stage
+  - match: \"**\"
+    environment: development
+";
+
+pub async fn run(ctx: &Ctx<'_>) -> Result<u8> {
+    let root = tempfile::Builder::new()
+        .prefix("cloudstudio-azure-demo-")
+        .tempdir()
+        .context("could not create a temp directory")?
+        .keep();
+    let workdir = root.join("workdir");
+    scaffold(&workdir)?;
+    std::fs::write(workdir.join("cloudstudio.yml"), CONFIG)?;
+    std::fs::write(workdir.join(".gitignore"), "azure/secrets/\n")?;
+    let github = root.join("github");
+    std::fs::create_dir_all(&github)?;
+
+    let emulator = Emulator::start(Scenario::demo(), 0, &root.join("emulator"))
+        .context("could not start the built-in Azure emulator")?;
+    let say = |s: &str| println!("{s}");
+    say(&format!("Azure emulator on {} (Entra ID, Resource Manager, GitHub OIDC)", emulator.base_url()));
+    say(&format!("Workdir {} (aws/, azure/, google/, cloudstudio.yml)", workdir.display()));
+    say("Pretending to be a GitHub Actions job on branch `main` with AZURE_CLIENT_ID/SECRET/TENANT_ID set.\n");
+
+    let vars = ci_vars(&emulator, &github, demo::CLIENT_ID, demo::CLIENT_SECRET);
+    let cloud = CloudArgs {
+        cloud: Cloud::Custom,
+        authority_host: Some(emulator.authority_host()),
+        arm_endpoint: Some(emulator.arm_endpoint()),
+    };
+    let resolve = ResolveArgs {
+        cloud: cloud.clone(),
+        az_timeout: 30,
+        ..ResolveArgs::default()
+    };
+    let verify = VerifyArgs {
+        require: Require::Contributor,
+        timeout: 60,
+    };
+
+    say("$ cloudstudio-azure export");
+    let code = export(ctx, &vars, &workdir, &resolve, &verify).await?;
+    anyhow::ensure!(code == 0, "the demo export failed (exit {code})");
+    let log = emulator.requests();
+    say(&format!(
+        "\n  {} requests to the emulator: {} token, then subscription + permissions in parallel",
+        log.len(),
+        log.iter().filter(|r| r.route == Route::Token).count()
+    ));
+
+    say("\n$ cloudstudio-azure export   # again: nothing to change");
+    export(ctx, &vars, &workdir, &resolve, &verify).await?;
+
+    say("\n$ cloudstudio-azure verify   # a Reader-only service principal, on release/1.0");
+    let mut reader = ci_vars(&emulator, &github, demo::READER_CLIENT_ID, demo::READER_SECRET);
+    reader = reader.with("GITHUB_REF_NAME", "release/1.0");
+    let code = verify_only(ctx, &reader, &workdir, &resolve, &verify).await?;
+    say(&format!("  (exit {code}: access not sufficient, as expected; nothing was written)"));
+
+    say("\nWhat the job's later steps get:");
+    for name in ["env", "output"] {
+        let path = github.join(name);
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        let names: Vec<&str> = text
+            .lines()
+            .filter_map(|l| l.split_once("<<").map(|(n, _)| n))
+            .collect();
+        say(&format!("  GITHUB_{} ({}): {}", name.to_uppercase(), path.display(), names.join(", ")));
+    }
+    say(&format!("  step summary: {}", github.join("summary.md").display()));
+    say(&format!("\nFiles: {}", workdir.join("azure/secrets").display()));
+    say("Done. Everything above ran offline against the emulator; delete the temp directory when finished.");
+    Ok(0)
+}
+
+/// A CloudStudio workdir as the app lays it out.
+fn scaffold(workdir: &Path) -> Result<()> {
+    for provider in ["aws", "azure", "google"] {
+        for sub in ["projects", "templates", "modules", "keys", "roles"] {
+            std::fs::create_dir_all(workdir.join(provider).join(sub))?;
+        }
+    }
+    Ok(())
+}
+
+/// The variables a GitHub Actions job would have.
+fn ci_vars(emulator: &Emulator, github: &Path, client_id: &str, secret: &str) -> Vars {
+    let ca = emulator.ca_pem_path();
+    let paths: Vec<(String, PathBuf)> = vec![
+        ("GITHUB_ENV".into(), github.join("env")),
+        ("GITHUB_OUTPUT".into(), github.join("output")),
+        ("GITHUB_STEP_SUMMARY".into(), github.join("summary.md")),
+        ("SSL_CERT_FILE".into(), ca),
+    ];
+    let mut pairs: Vec<(String, String)> = vec![
+        ("GITHUB_REF_NAME".into(), "main".into()),
+        ("GITHUB_REF".into(), "refs/heads/main".into()),
+        ("AZURE_CLIENT_ID".into(), client_id.into()),
+        ("AZURE_CLIENT_SECRET".into(), secret.into()),
+        ("AZURE_TENANT_ID".into(), demo::TENANT_ID.into()),
+    ];
+    pairs.extend(paths.into_iter().map(|(k, p)| (k, p.display().to_string())));
+    Vars::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+}
+
+async fn export(ctx: &Ctx<'_>, vars: &Vars, workdir: &Path, resolve: &ResolveArgs, verify: &VerifyArgs) -> Result<u8> {
+    let global = global(ctx, workdir);
+    let ui = demo_ui(ctx);
+    let demo_ctx = Ctx {
+        global: &global,
+        vars,
+        ui: &ui,
+        cwd: workdir.to_path_buf(),
+    };
+    super::export::run(&demo_ctx, resolve, verify, &ExportArgs::default()).await
+}
+
+async fn verify_only(ctx: &Ctx<'_>, vars: &Vars, workdir: &Path, resolve: &ResolveArgs, verify: &VerifyArgs) -> Result<u8> {
+    let global = global(ctx, workdir);
+    let ui = demo_ui(ctx);
+    let demo_ctx = Ctx {
+        global: &global,
+        vars,
+        ui: &ui,
+        cwd: workdir.to_path_buf(),
+    };
+    super::verify::run(&demo_ctx, resolve, verify).await
+}
+
+fn global(ctx: &Ctx<'_>, workdir: &Path) -> GlobalArgs {
+    GlobalArgs {
+        config: None,
+        workdir: Some(workdir.to_path_buf()),
+        output: OutputFormat::Text,
+        quiet: ctx.global.quiet,
+        verbose: ctx.global.verbose,
+    }
+}
+
+/// The demo talks to a terminal: no workflow commands on it, even though
+/// the job it simulates writes GitHub's files.
+fn demo_ui(ctx: &Ctx<'_>) -> Ui {
+    Ui {
+        github: false,
+        quiet: ctx.global.quiet,
+        verbose: ctx.global.verbose,
+        format: OutputFormat::Text,
+    }
+}

@@ -1,0 +1,381 @@
+//! The scenario: the directory the emulator pretends to be (tenants, apps,
+//! subscriptions, role assignments, `az login` sessions, GitHub OIDC) and the
+//! faults it injects. Parsed from YAML (`emulator serve --scenario`) or built
+//! in code ([`Scenario::demo`]); validated before the server starts.
+//!
+//! The YAML format (every section optional):
+//!
+//! ```yaml
+//! tenants:
+//!   - id: 4c6f7a1e-8d2b-4e3f-9a51-0b7c2d9e6f10
+//!     domain: contoso.onmicrosoft.com      # optional; the token endpoint accepts id or domain
+//! apps:                                     # service principals
+//!   - client_id: a1b2c3d4-5e6f-4a8b-9c0d-1e2f3a4b5c6d
+//!     tenant: 4c6f7a1e-8d2b-4e3f-9a51-0b7c2d9e6f10
+//!     display_name: ci-deployer
+//!     secrets:                              # id = the portal's "Secret ID"
+//!       - { value: "kR48Q~...", id: d3f1a9c2-7b4e-4f60-8a15-2c9e7b3d5f81, expired: false }
+//!     federated_subjects: ["repo:contoso/infra:ref:refs/heads/main"]
+//! subscriptions:                            # state: Enabled|Warned|PastDue|Disabled|Deleted
+//!   - { id: <guid>, tenant: <guid>, name: "Contoso Production", state: Enabled }
+//! role_assignments:                         # role: Owner|Contributor|Reader
+//!   - { principal: <client_id or cli session name>, subscription: <guid>, role: Contributor }
+//! cli_sessions:                             # what a (fake) `az login` session hands out
+//!   - { name: dev@contoso.com, tenant: <guid>, access_token: "..." }
+//! github_oidc:
+//!   request_token: "..."                    # the bearer the runner gives the job
+//!   subject: "repo:contoso/infra:ref:refs/heads/main"
+//!   expired: false                          # issue already-expired ID tokens (AADSTS700024)
+//! latency_ms: 0                             # added to every request
+//! faults:                                   # the first matching fault with budget left applies
+//!   - route: token                          # token|subscription|permissions|oidc|other|any
+//!     status: 503                           # respond with this status
+//!     code: "..."                           # AADSTS number (token) or ARM error code
+//!     retry_after: 2                        # Retry-After header, seconds
+//!     latency_ms: 300                       # delay before responding
+//!     times: 2                              # only the first N matching requests (absent = always)
+//!     drop: false                           # close the connection with no response
+//!     hang: false                           # never respond
+//! ```
+
+use super::Route;
+use crate::ids::{is_guid, is_tenant};
+use crate::secret::Secret;
+use anyhow::{Context as _, bail};
+use serde::{Deserialize, Deserializer};
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    #[serde(default)]
+    pub tenants: Vec<Tenant>,
+    #[serde(default)]
+    pub apps: Vec<App>,
+    #[serde(default)]
+    pub subscriptions: Vec<Subscription>,
+    #[serde(default)]
+    pub role_assignments: Vec<RoleAssignment>,
+    #[serde(default)]
+    pub cli_sessions: Vec<CliSession>,
+    #[serde(default)]
+    pub github_oidc: Option<GithubOidc>,
+    /// Added to every request.
+    #[serde(default)]
+    pub latency_ms: u64,
+    #[serde(default)]
+    pub faults: Vec<Fault>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tenant {
+    pub id: String,
+    #[serde(default)]
+    pub domain: Option<String>,
+}
+
+/// A service principal (app registration).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct App {
+    pub client_id: String,
+    pub tenant: String,
+    #[serde(default)]
+    pub display_name: Option<String>,
+    /// The service principal's object id, quoted by ARM's AuthorizationFailed
+    /// [default: derived from the client id].
+    #[serde(default)]
+    pub object_id: Option<String>,
+    #[serde(default)]
+    pub secrets: Vec<AppSecret>,
+    #[serde(default)]
+    pub federated_subjects: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AppSecret {
+    #[serde(deserialize_with = "secret")]
+    pub value: Secret,
+    /// The portal's "Secret ID", which people paste by mistake (AADSTS7000215).
+    #[serde(default)]
+    pub id: Option<String>,
+    #[serde(default)]
+    pub expired: bool,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Subscription {
+    pub id: String,
+    pub tenant: String,
+    pub name: String,
+    #[serde(default)]
+    pub state: SubscriptionState,
+}
+
+/// ARM's subscription states, spelled as ARM spells them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
+pub enum SubscriptionState {
+    #[default]
+    Enabled,
+    Warned,
+    PastDue,
+    Disabled,
+    Deleted,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoleAssignment {
+    /// An app's client id or a cli session's name.
+    pub principal: String,
+    pub subscription: String,
+    pub role: Role,
+}
+
+/// The built-in roles the emulator knows the permissions of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub enum Role {
+    Owner,
+    Contributor,
+    Reader,
+}
+
+/// What `az account get-access-token` would hand out for a logged-in user.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CliSession {
+    pub name: String,
+    pub tenant: String,
+    #[serde(deserialize_with = "secret")]
+    pub access_token: Secret,
+    #[serde(default)]
+    pub object_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GithubOidc {
+    #[serde(deserialize_with = "secret")]
+    pub request_token: Secret,
+    pub subject: String,
+    #[serde(default)]
+    pub expired: bool,
+}
+
+/// Where a fault applies: one route or all of them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FaultRoute {
+    #[default]
+    Any,
+    Token,
+    Subscription,
+    Permissions,
+    Oidc,
+    Other,
+}
+
+impl FaultRoute {
+    pub fn matches(self, route: Route) -> bool {
+        match self {
+            FaultRoute::Any => true,
+            FaultRoute::Token => route == Route::Token,
+            FaultRoute::Subscription => route == Route::Subscription,
+            FaultRoute::Permissions => route == Route::Permissions,
+            FaultRoute::Oidc => route == Route::Oidc,
+            FaultRoute::Other => route == Route::Other,
+        }
+    }
+}
+
+/// An injected failure. With neither `status`, `code`, `drop` nor `hang` it
+/// only delays (`latency_ms`) and the request is then handled normally.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Fault {
+    pub route: FaultRoute,
+    #[serde(default)]
+    pub status: Option<u16>,
+    /// `AADSTS7000215` or `7000215` on the token route, an ARM error code
+    /// (`SubscriptionRequestsThrottled`) elsewhere.
+    #[serde(default)]
+    pub code: Option<String>,
+    #[serde(default)]
+    pub retry_after: Option<u64>,
+    #[serde(default)]
+    pub latency_ms: Option<u64>,
+    #[serde(default)]
+    pub times: Option<u32>,
+    #[serde(default)]
+    pub drop: bool,
+    #[serde(default)]
+    pub hang: bool,
+}
+
+fn secret<'de, D: Deserializer<'de>>(d: D) -> Result<Secret, D::Error> {
+    String::deserialize(d).map(Secret::new)
+}
+
+impl Scenario {
+    /// Parses and validates; a syntax or type error names its line.
+    pub fn from_yaml(text: &str) -> anyhow::Result<Scenario> {
+        // An empty file is the empty scenario, not a YAML error.
+        let scenario: Scenario = if text.trim().is_empty() {
+            Scenario::default()
+        } else {
+            serde_yaml::from_str(text).context("invalid emulator scenario")?
+        };
+        scenario.validate()?;
+        Ok(scenario)
+    }
+
+    /// Adds a fault after the existing ones (tests).
+    pub fn with_fault(mut self, fault: Fault) -> Scenario {
+        self.faults.push(fault);
+        self
+    }
+
+    /// Checks ids and cross-references; reports every problem at once.
+    pub fn validate(&self) -> anyhow::Result<()> {
+        let mut problems = Vec::new();
+        let mut guid = |what: String, v: &str| {
+            if !is_guid(v) {
+                problems.push(format!("{what}: '{v}' is not a GUID"));
+            }
+        };
+        for (i, t) in self.tenants.iter().enumerate() {
+            guid(format!("tenants[{i}].id"), &t.id);
+        }
+        for (i, a) in self.apps.iter().enumerate() {
+            guid(format!("apps[{i}].client_id"), &a.client_id);
+            if let Some(o) = &a.object_id {
+                guid(format!("apps[{i}].object_id"), o);
+            }
+            for (j, s) in a.secrets.iter().enumerate() {
+                if let Some(id) = &s.id {
+                    guid(format!("apps[{i}].secrets[{j}].id"), id);
+                }
+            }
+        }
+        for (i, s) in self.subscriptions.iter().enumerate() {
+            guid(format!("subscriptions[{i}].id"), &s.id);
+        }
+        for (i, t) in self.tenants.iter().enumerate() {
+            if let Some(d) = &t.domain
+                && (!is_tenant(d) || is_guid(d))
+            {
+                problems.push(format!("tenants[{i}].domain: '{d}' is not a domain name"));
+            }
+        }
+        let known_tenant = |t: &str| self.tenants.iter().any(|x| x.id == t);
+        let mut tenant_ref = |what: String, t: &str| {
+            if !known_tenant(t) {
+                problems.push(format!(
+                    "{what}: tenant '{t}' is not listed under `tenants`"
+                ));
+            }
+        };
+        for (i, a) in self.apps.iter().enumerate() {
+            tenant_ref(format!("apps[{i}].tenant"), &a.tenant);
+        }
+        for (i, s) in self.subscriptions.iter().enumerate() {
+            tenant_ref(format!("subscriptions[{i}].tenant"), &s.tenant);
+        }
+        for (i, c) in self.cli_sessions.iter().enumerate() {
+            tenant_ref(format!("cli_sessions[{i}].tenant"), &c.tenant);
+        }
+        for (i, r) in self.role_assignments.iter().enumerate() {
+            let principal = self.apps.iter().any(|a| a.client_id == r.principal)
+                || self.cli_sessions.iter().any(|c| c.name == r.principal);
+            if !principal {
+                problems.push(format!(
+                    "role_assignments[{i}].principal: '{}' is neither an app's client_id nor a cli session's name",
+                    r.principal
+                ));
+            }
+            if !self.subscriptions.iter().any(|s| s.id == r.subscription) {
+                problems.push(format!(
+                    "role_assignments[{i}].subscription: '{}' is not listed under `subscriptions`",
+                    r.subscription
+                ));
+            }
+        }
+        for (i, f) in self.faults.iter().enumerate() {
+            if f.drop && f.hang {
+                problems.push(format!("faults[{i}]: `drop` and `hang` exclude each other"));
+            }
+            if let Some(s) = f.status
+                && !(100..=599).contains(&s)
+            {
+                problems.push(format!("faults[{i}].status: {s} is not an HTTP status"));
+            }
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            bail!(
+                "invalid emulator scenario:\n  - {}",
+                problems.join("\n  - ")
+            )
+        }
+    }
+
+    pub(crate) fn tenant(&self, id_or_domain: &str) -> Option<&Tenant> {
+        self.tenants.iter().find(|t| {
+            t.id.eq_ignore_ascii_case(id_or_domain)
+                || t.domain
+                    .as_deref()
+                    .is_some_and(|d| d.eq_ignore_ascii_case(id_or_domain))
+        })
+    }
+
+    pub(crate) fn subscription(&self, id: &str) -> Option<&Subscription> {
+        self.subscriptions
+            .iter()
+            .find(|s| s.id.eq_ignore_ascii_case(id))
+    }
+
+    /// The roles `principal` holds on `subscription`.
+    pub(crate) fn roles(&self, principal: &str, subscription: &str) -> Vec<Role> {
+        self.role_assignments
+            .iter()
+            .filter(|r| {
+                r.principal == principal && r.subscription.eq_ignore_ascii_case(subscription)
+            })
+            .map(|r| r.role)
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_keys_name_their_line() {
+        let err = Scenario::from_yaml("tenants: []\nappz: []\n").expect_err("unknown key");
+        let msg = format!("{err:#}");
+        assert!(msg.contains("appz") && msg.contains("line 2"), "{msg}");
+    }
+
+    #[test]
+    fn reports_every_broken_reference() {
+        let yaml = "tenants: [{id: not-a-guid}]\n\
+                    role_assignments: [{principal: nobody, subscription: 11111111-1111-1111-1111-111111111111, role: Reader}]\n";
+        let msg = format!("{:#}", Scenario::from_yaml(yaml).expect_err("invalid"));
+        assert!(msg.contains("tenants[0].id"), "{msg}");
+        assert!(msg.contains("'nobody'"), "{msg}");
+        assert!(msg.contains("not listed under `subscriptions`"), "{msg}");
+    }
+
+    #[test]
+    fn secrets_stay_out_of_debug() {
+        let s = super::super::Scenario::demo();
+        let dbg = format!("{s:?}");
+        assert!(!dbg.contains(super::super::demo::CLIENT_SECRET));
+        assert!(!dbg.contains(super::super::demo::GITHUB_REQUEST_TOKEN));
+        assert!(!dbg.contains(super::super::demo::CLI_ACCESS_TOKEN));
+    }
+}

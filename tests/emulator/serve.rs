@@ -1,0 +1,106 @@
+//! `emulator serve` through the binary.
+
+use super::*;
+use std::io::BufRead as _;
+use std::process::{Command, Stdio};
+
+const BIN: &str = env!("CARGO_BIN_EXE_cloudstudio-azure");
+
+/// Kills the server even when an assertion fails first.
+struct Child(std::process::Child);
+
+impl Drop for Child {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn scrubbed(cmd: &mut Command) -> &mut Command {
+    for (k, _) in std::env::vars() {
+        if ["CI", "GITHUB_", "RUNNER_", "ACTIONS_", "AZURE_", "ARM_"]
+            .iter()
+            .any(|p| k == *p || (p.ends_with('_') && k.starts_with(p)))
+        {
+            cmd.env_remove(k);
+        }
+    }
+    cmd
+}
+
+#[tokio::test]
+async fn serve_prints_endpoints_as_json_and_answers() {
+    let state = tempfile::tempdir().expect("temp dir");
+    let child = scrubbed(&mut Command::new(BIN))
+        .args([
+            "emulator",
+            "serve",
+            "--port",
+            "0",
+            "--output",
+            "json",
+            "--state-dir",
+        ])
+        .arg(state.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("binary runs");
+    let mut child = Child(child);
+    let stdout = child.0.stdout.take().expect("stdout");
+    let line = tokio::task::spawn_blocking(move || {
+        let mut line = String::new();
+        std::io::BufReader::new(stdout)
+            .read_line(&mut line)
+            .map(|_| line)
+    })
+    .await
+    .expect("reader")
+    .expect("first line");
+    let info: Value = serde_json::from_str(&line).expect("one JSON object on the first line");
+
+    let base = info["base_url"].as_str().expect("base_url");
+    assert!(base.starts_with("https://127.0.0.1:"), "{base}");
+    assert_eq!(info["authority_host"], base);
+    assert_eq!(info["arm_endpoint"], base);
+    assert_eq!(
+        info["oidc_request_url"],
+        format!("{base}/_github/token?api-version=2.0")
+    );
+    assert_eq!(info["oidc_request_token"], demo::GITHUB_REQUEST_TOKEN);
+    let ca_path = info["ca_pem_path"].as_str().expect("ca_pem_path");
+    assert_eq!(std::path::Path::new(ca_path), state.path().join("ca.pem"));
+
+    let ca = std::fs::read_to_string(ca_path).expect("CA written");
+    let http = client(&ca, Duration::from_secs(20));
+    let scope = format!("{base}/.default");
+    let form = [
+        ("grant_type", "client_credentials"),
+        ("client_id", demo::CLIENT_ID),
+        ("client_secret", demo::CLIENT_SECRET),
+        ("scope", scope.as_str()),
+    ];
+    let url = format!("{base}/{}/oauth2/v2.0/token", demo::TENANT_ID);
+    let (status, body, _) = send(http.post(url).form(&form)).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["token_type"], "Bearer");
+}
+
+#[test]
+fn serve_refuses_a_broken_scenario_with_its_line() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("scenario.yml");
+    std::fs::write(
+        &file,
+        "tenants: []\nsubscriptions:\n  - id: 1\n    colour: red\n",
+    )
+    .expect("write");
+    let out = scrubbed(&mut Command::new(BIN))
+        .args(["emulator", "serve", "--scenario"])
+        .arg(&file)
+        .output()
+        .expect("binary runs");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("colour") && err.contains("line 4"), "{err}");
+}
