@@ -1,18 +1,24 @@
 //! Parse, run, map the error to its exit code and a message with a hint.
 
 use clap::Parser;
-use cloudstudio_azure::{cli::Cli, commands, error, ui::Ui, vars::Vars};
+use cloudstudio_azure::{
+    cli::{Cli, Command},
+    commands, error,
+    ui::Ui,
+    vars::Vars,
+};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let vars = Vars::from_process();
-    let ui = Ui::new(
+    let mut ui = Ui::new(
         &vars,
         cli.global.quiet,
         cli.global.verbose,
         cli.global.output,
     );
+    ui.masks_on_stderr = matches!(cli.command, Command::Env { .. });
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

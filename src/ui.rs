@@ -15,6 +15,10 @@ pub struct Ui {
     pub quiet: bool,
     pub verbose: u8,
     pub format: OutputFormat,
+    /// `env` output is meant for `eval "$(...)"`: a mask line on stdout would
+    /// be run as a command (and echo the secret in the error). The runner
+    /// reads workflow commands from stderr as well.
+    pub masks_on_stderr: bool,
 }
 
 impl Ui {
@@ -24,6 +28,7 @@ impl Ui {
             quiet,
             verbose,
             format,
+            masks_on_stderr: false,
         }
     }
 
@@ -37,10 +42,14 @@ impl Ui {
         if !self.github {
             return;
         }
-        let mut out = std::io::stdout().lock();
+        let mut out: Box<dyn Write> = if self.masks_on_stderr {
+            Box::new(std::io::stderr().lock())
+        } else {
+            Box::new(std::io::stdout().lock())
+        };
         for s in secrets {
             for line in s.expose().lines().map(str::trim).filter(|l| !l.is_empty()) {
-                // A write failure here is a closed stdout; nothing to mask for.
+                // A write failure here is a closed stream; nothing to mask for.
                 let _ = writeln!(out, "::add-mask::{line}");
             }
         }

@@ -123,5 +123,10 @@ fn github_masks_before_printing() {
         .args(["env", "--shell", "bash"])
         .output()
         .expect("run");
-    assert!(stdout(&o).starts_with(&format!("::add-mask::{SECRET}\n")));
+    // The mask goes to stderr (the runner reads both streams), so that
+    // `eval "$(cloudstudio-azure env)"` never runs a `::add-mask::` line.
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.starts_with(&format!("::add-mask::{SECRET}\n")), "{err}");
+    assert!(!stdout(&o).contains("::add-mask::"));
+    assert!(stdout(&o).starts_with("export ARM_"), "{}", stdout(&o));
 }

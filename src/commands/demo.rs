@@ -8,7 +8,9 @@
 //! run that changes nothing, and what a Reader-only credential looks like.
 
 use super::Ctx;
-use crate::cli::{Cloud, CloudArgs, ExportArgs, GlobalArgs, OutputFormat, Require, ResolveArgs, VerifyArgs};
+use crate::cli::{
+    Cloud, CloudArgs, ExportArgs, GlobalArgs, OutputFormat, Require, ResolveArgs, VerifyArgs,
+};
 use crate::emulator::{Emulator, Route, Scenario, demo};
 use crate::ui::Ui;
 use crate::vars::Vars;
@@ -46,9 +48,17 @@ pub async fn run(ctx: &Ctx<'_>) -> Result<u8> {
     let emulator = Emulator::start(Scenario::demo(), 0, &root.join("emulator"))
         .context("could not start the built-in Azure emulator")?;
     let say = |s: &str| println!("{s}");
-    say(&format!("Azure emulator on {} (Entra ID, Resource Manager, GitHub OIDC)", emulator.base_url()));
-    say(&format!("Workdir {} (aws/, azure/, google/, cloudstudio.yml)", workdir.display()));
-    say("Pretending to be a GitHub Actions job on branch `main` with AZURE_CLIENT_ID/SECRET/TENANT_ID set.\n");
+    say(&format!(
+        "Azure emulator on {} (Entra ID, Resource Manager, GitHub OIDC)",
+        emulator.base_url()
+    ));
+    say(&format!(
+        "Workdir {} (aws/, azure/, google/, cloudstudio.yml)",
+        workdir.display()
+    ));
+    say(
+        "Pretending to be a GitHub Actions job on branch `main` with AZURE_CLIENT_ID/SECRET/TENANT_ID set.\n",
+    );
 
     let vars = ci_vars(&emulator, &github, demo::CLIENT_ID, demo::CLIENT_SECRET);
     let cloud = CloudArgs {
@@ -80,24 +90,49 @@ pub async fn run(ctx: &Ctx<'_>) -> Result<u8> {
     export(ctx, &vars, &workdir, &resolve, &verify).await?;
 
     say("\n$ cloudstudio-azure verify   # a Reader-only service principal, on release/1.0");
-    let mut reader = ci_vars(&emulator, &github, demo::READER_CLIENT_ID, demo::READER_SECRET);
+    let mut reader = ci_vars(
+        &emulator,
+        &github,
+        demo::READER_CLIENT_ID,
+        demo::READER_SECRET,
+    );
     reader = reader.with("GITHUB_REF_NAME", "release/1.0");
     let code = verify_only(ctx, &reader, &workdir, &resolve, &verify).await?;
-    say(&format!("  (exit {code}: access not sufficient, as expected; nothing was written)"));
+    say(&format!(
+        "  (exit {code}: access not sufficient, as expected; nothing was written)"
+    ));
 
     say("\nWhat the job's later steps get:");
     for name in ["env", "output"] {
         let path = github.join(name);
         let text = std::fs::read_to_string(&path).unwrap_or_default();
-        let names: Vec<&str> = text
+        let mut names: Vec<&str> = Vec::new();
+        for n in text
             .lines()
             .filter_map(|l| l.split_once("<<").map(|(n, _)| n))
-            .collect();
-        say(&format!("  GITHUB_{} ({}): {}", name.to_uppercase(), path.display(), names.join(", ")));
+        {
+            if !names.contains(&n) {
+                names.push(n);
+            }
+        }
+        say(&format!(
+            "  GITHUB_{} ({}): {}",
+            name.to_uppercase(),
+            path.display(),
+            names.join(", ")
+        ));
     }
-    say(&format!("  step summary: {}", github.join("summary.md").display()));
-    say(&format!("\nFiles: {}", workdir.join("azure/secrets").display()));
-    say("Done. Everything above ran offline against the emulator; delete the temp directory when finished.");
+    say(&format!(
+        "  step summary: {}",
+        github.join("summary.md").display()
+    ));
+    say(&format!(
+        "\nFiles: {}",
+        workdir.join("azure/secrets").display()
+    ));
+    say(
+        "Done. Everything above ran offline against the emulator; delete the temp directory when finished.",
+    );
     Ok(0)
 }
 
@@ -121,6 +156,7 @@ fn ci_vars(emulator: &Emulator, github: &Path, client_id: &str, secret: &str) ->
         ("SSL_CERT_FILE".into(), ca),
     ];
     let mut pairs: Vec<(String, String)> = vec![
+        ("GITHUB_ACTIONS".into(), "true".into()),
         ("GITHUB_REF_NAME".into(), "main".into()),
         ("GITHUB_REF".into(), "refs/heads/main".into()),
         ("AZURE_CLIENT_ID".into(), client_id.into()),
@@ -131,7 +167,13 @@ fn ci_vars(emulator: &Emulator, github: &Path, client_id: &str, secret: &str) ->
     Vars::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
 }
 
-async fn export(ctx: &Ctx<'_>, vars: &Vars, workdir: &Path, resolve: &ResolveArgs, verify: &VerifyArgs) -> Result<u8> {
+async fn export(
+    ctx: &Ctx<'_>,
+    vars: &Vars,
+    workdir: &Path,
+    resolve: &ResolveArgs,
+    verify: &VerifyArgs,
+) -> Result<u8> {
     let global = global(ctx, workdir);
     let ui = demo_ui(ctx);
     let demo_ctx = Ctx {
@@ -143,7 +185,13 @@ async fn export(ctx: &Ctx<'_>, vars: &Vars, workdir: &Path, resolve: &ResolveArg
     super::export::run(&demo_ctx, resolve, verify, &ExportArgs::default()).await
 }
 
-async fn verify_only(ctx: &Ctx<'_>, vars: &Vars, workdir: &Path, resolve: &ResolveArgs, verify: &VerifyArgs) -> Result<u8> {
+async fn verify_only(
+    ctx: &Ctx<'_>,
+    vars: &Vars,
+    workdir: &Path,
+    resolve: &ResolveArgs,
+    verify: &VerifyArgs,
+) -> Result<u8> {
     let global = global(ctx, workdir);
     let ui = demo_ui(ctx);
     let demo_ctx = Ctx {
@@ -173,5 +221,6 @@ fn demo_ui(ctx: &Ctx<'_>) -> Ui {
         quiet: ctx.global.quiet,
         verbose: ctx.global.verbose,
         format: OutputFormat::Text,
+        masks_on_stderr: false,
     }
 }
