@@ -152,8 +152,15 @@ fn az_token_goes_nowhere() {
             .expect("run");
         assert!(o.status.success(), "{}", stderr(&o));
         // `env` masks on stderr (its stdout is for `eval`), the rest on stdout.
-        let first = if args[0] == "env" { stderr(&o) } else { stdout(&o) };
-        assert!(first.starts_with(&format!("::add-mask::{token}\n")), "{args:?}: {first}");
+        let first = if args[0] == "env" {
+            stderr(&o)
+        } else {
+            stdout(&o)
+        };
+        assert!(
+            first.starts_with(&format!("::add-mask::{token}\n")),
+            "{args:?}: {first}"
+        );
         clean_output(&o, token, &args.join(" "));
     }
     clean_files(w.root(), token, &|p| p.ends_with("fakebin/az"));
