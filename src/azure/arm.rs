@@ -44,29 +44,36 @@ pub async fn read(
         "{}/subscriptions/{subscription_id}/providers/Microsoft.Authorization/permissions?api-version={PERMISSIONS_API}",
         endpoints.arm
     );
-    let sub = http.send("the Resource Manager subscription read", |c| {
-        c.get(&sub_url).bearer_auth(token.expose())
-    });
-    let perms = http.send("the Resource Manager permissions read", |c| {
-        c.get(&perm_url).bearer_auth(token.expose())
-    });
+    const SUB_READ: &str = "the Resource Manager subscription read";
+    const PERM_READ: &str = "the Resource Manager permissions read";
+    let sub = http.send(SUB_READ, |c| c.get(&sub_url).bearer_auth(token.expose()));
+    let perms = http.send(PERM_READ, |c| c.get(&perm_url).bearer_auth(token.expose()));
     let (sub, perms) = tokio::join!(sub, perms);
     (
-        sub.and_then(|r| parse(r, |j| serde_json::from_value::<Subscription>(j).ok())),
+        sub.and_then(|r| {
+            parse(r, SUB_READ, |j| {
+                serde_json::from_value::<Subscription>(j).ok()
+            })
+        }),
         perms.and_then(|r| {
-            parse(r, |j| {
+            parse(r, PERM_READ, |j| {
                 serde_json::from_value::<Vec<Permission>>(j.get("value")?.clone()).ok()
             })
         }),
     )
 }
 
-fn parse<T>(reply: Reply, body: impl FnOnce(serde_json::Value) -> Option<T>) -> Read<T> {
+fn parse<T>(
+    reply: Reply,
+    what: &'static str,
+    body: impl FnOnce(serde_json::Value) -> Option<T>,
+) -> Read<T> {
     let json = reply.json();
     if reply.status == 200 {
         return json.and_then(body).map(Ok).ok_or(AzureError::Service {
-            service: "Resource Manager",
+            service: what,
             status: 200,
+            attempts: reply.attempts,
             detail: "the response is not the expected JSON".into(),
         });
     }
@@ -81,14 +88,19 @@ fn parse<T>(reply: Reply, body: impl FnOnce(serde_json::Value) -> Option<T>) -> 
         .unwrap_or("")
         .to_owned();
     if super::http::retryable_status(reply.status) {
+        let mut detail = if code.is_empty() {
+            message
+        } else {
+            format!("{code}: {message}")
+        };
+        if let Some(note) = &reply.note {
+            detail = format!("{detail} ({note})");
+        }
         return Err(AzureError::Service {
-            service: "Resource Manager",
+            service: what,
             status: reply.status,
-            detail: if code.is_empty() {
-                message
-            } else {
-                format!("{code}: {message}")
-            },
+            attempts: reply.attempts,
+            detail,
         });
     }
     Ok(Err(ArmError {

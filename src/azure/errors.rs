@@ -14,11 +14,11 @@ pub fn aadsts(code: u32) -> Option<(&'static str, &'static str)> {
             "in the app registration, Certificates & secrets > New client secret; then update the CI secret with the new value",
         ),
         700016 => (
-            "the application (client id) was not found in this tenant",
+            "the application (client id) was not found in tenant the credentials name",
             "check the client id against the app registration's Overview, and that the tenant id is the directory the app is registered in",
         ),
         90002 => (
-            "the tenant was not found",
+            "the tenant was not found in this cloud",
             "check the tenant id: the Directory (tenant) ID on the app registration's Overview page",
         ),
         900023 => (
@@ -27,7 +27,7 @@ pub fn aadsts(code: u32) -> Option<(&'static str, &'static str)> {
         ),
         700213 | 7002138 | 70021 => (
             "no federated credential on the app matches this workflow's OIDC token (subject, issuer or audience)",
-            "in the app registration, Certificates & secrets > Federated credentials > Add: GitHub Actions, with this repository and the entity (branch, environment, tag or pull request) the job runs for",
+            "in the app registration: Certificates & secrets > Federated credentials > Add credential > GitHub Actions deploying Azure resources, with this repository and the entity (branch, environment, tag or pull request) the job runs for",
         ),
         700211 => (
             "no federated credential on the app matches the OIDC token's issuer",
@@ -38,7 +38,7 @@ pub fn aadsts(code: u32) -> Option<(&'static str, &'static str)> {
             "the federated credential's audience must be api://AzureADTokenExchange (or the sovereign cloud's audience)",
         ),
         700024 => (
-            "the OIDC client assertion is not within its valid time range (expired)",
+            "the OIDC client assertion is expired or not yet valid",
             "GitHub's ID token lives a few minutes: run this step right after the token is issued, and check the runner's clock",
         ),
         500011 => (
@@ -70,15 +70,26 @@ pub fn arm(code: &str) -> Option<(&'static str, &'static str)> {
             "use the tenant id the subscription belongs to (Subscriptions > <subscription> > Overview > Parent management group / directory), or a subscription in the credentials' tenant",
         ),
         "InvalidAuthenticationToken" | "AuthenticationFailed" | "ExpiredAuthenticationToken" => (
-            "Resource Manager rejected the token",
+            "Resource Manager rejected the access token",
             "check --cloud / --arm-endpoint: the token must be for this cloud's Resource Manager; for an `az` session, run `az login` again",
         ),
         _ => return None,
     })
 }
 
+/// The user guide's steps 12–18 for `role` and `principal` (a client id;
+/// the `az` session has none).
+pub fn iam_fix(role: &str, principal: Option<&str>) -> String {
+    let who = principal.map_or("your account".to_owned(), |p| {
+        format!("the app registration {p}")
+    });
+    IAM_FIX
+        .replace("> Contributor >", &format!("> {role} >"))
+        .replace("select the app registration", &format!("select {who}"))
+}
+
 /// The user guide's steps 12–18, as one line.
-pub const IAM_FIX: &str = "in the Azure portal: Subscriptions > <the subscription> > Access control (IAM) > Add > Add role assignment > Contributor > Members: select the app registration > Review + assign (the CloudStudio guide's Roles and Permissions steps)";
+pub const IAM_FIX: &str = "in the Azure portal: Subscriptions > <the subscription> > Access control (IAM) > Add > Add role assignment > Contributor > Members: select the app registration > Review + assign (Roles and Permissions, steps 12-18 of the CloudStudio Azure credentials guide)";
 
 /// The AADSTS number at the start of an error description, if any.
 pub fn aadsts_code(description: &str) -> Option<u32> {

@@ -26,6 +26,10 @@ pub struct Reply {
     pub status: u16,
     pub headers: reqwest::header::HeaderMap,
     pub body: azure_core::Bytes,
+    /// How many attempts it took.
+    pub attempts: u32,
+    /// Why retrying stopped early, if it did.
+    pub note: Option<String>,
 }
 
 impl Reply {
@@ -37,20 +41,31 @@ impl Reply {
 pub struct Http {
     client: reqwest::Client,
     deadline: Instant,
+    timeout: Duration,
     /// A failure that happened under azure_identity, whose own error type
     /// would lose its meaning (deadline vs. network vs. outage).
     last_failure: Mutex<Option<AzureError>>,
     /// The last error response azure_identity saw: its own parsing of Entra
     /// ID error bodies fails on real ones (escaped CR/LF in a borrowed
     /// string), so the body is read here instead.
-    last_error_reply: Mutex<Option<(u16, Vec<u8>)>>,
+    last_error_reply: Mutex<Option<ErrorReply>>,
+}
+
+/// A non-success reply seen under azure_identity.
+pub struct ErrorReply {
+    pub status: u16,
+    pub body: Vec<u8>,
+    pub attempts: u32,
+    pub note: Option<String>,
 }
 
 impl Http {
     /// Builds the client. `SSL_CERT_FILE` adds trusted roots (corporate
     /// proxies, Azure Stack, the emulator) to the built-in ones.
-    pub fn new(vars: &Vars, deadline: Instant) -> Result<Http, AzureError> {
+    pub fn new(vars: &Vars, timeout: Duration) -> Result<Http, AzureError> {
         let mut builder = reqwest::Client::builder()
+            // A redirect would carry a bearer token somewhere unasked.
+            .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(CONNECT_TIMEOUT)
             .timeout(REQUEST_TIMEOUT)
             .user_agent(concat!("cloudstudio-azure/", env!("CARGO_PKG_VERSION")));
@@ -73,14 +88,18 @@ impl Http {
             .map_err(|e| AzureError::CloudConfig(format!("could not set up HTTPS: {e}")))?;
         Ok(Http {
             client,
-            deadline,
+            deadline: Instant::now() + timeout,
+            timeout,
             last_failure: Mutex::new(None),
             last_error_reply: Mutex::new(None),
         })
     }
 
-    pub fn deadline(&self) -> Instant {
-        self.deadline
+    fn deadline_error(&self, step: &'static str) -> AzureError {
+        AzureError::Deadline {
+            step,
+            seconds: self.timeout.as_secs(),
+        }
     }
 
     /// Sends the request `make` builds, retrying per the policy. A final
@@ -96,7 +115,7 @@ impl Http {
             attempt += 1;
             let remaining = self.deadline.saturating_duration_since(Instant::now());
             if remaining.is_zero() {
-                return Err(AzureError::Deadline { step: what });
+                return Err(self.deadline_error(what));
             }
             let request = async {
                 let resp = make(&self.client).send().await?;
@@ -107,17 +126,27 @@ impl Http {
                     status,
                     headers,
                     body,
+                    attempts: attempt,
+                    note: None,
                 })
             };
             let outcome = match tokio::time::timeout(remaining, request).await {
                 Ok(outcome) => outcome,
-                Err(_) => return Err(AzureError::Deadline { step: what }),
+                Err(_) => return Err(self.deadline_error(what)),
             };
+            let mut outcome = outcome;
             // `None`: this outcome is final.
-            let delay = match &outcome {
+            let delay = match &mut outcome {
                 Ok(reply) if !retryable_status(reply.status) => None,
                 Ok(reply) => match retry_after(&reply.headers) {
-                    Some(d) if d > MAX_RETRY_AFTER => None,
+                    Some(d) if d > MAX_RETRY_AFTER => {
+                        reply.note = Some(format!(
+                            "Retry-After {} s is too long to wait (limit {} s)",
+                            d.as_secs(),
+                            MAX_RETRY_AFTER.as_secs()
+                        ));
+                        None
+                    }
                     Some(d) => Some(d),
                     None => Some(backoff(attempt)),
                 },
@@ -133,6 +162,7 @@ impl Http {
                 _ => {
                     return outcome.map_err(|e| AzureError::Network {
                         step: what,
+                        attempts: attempt,
                         detail: describe(&e),
                     });
                 }
@@ -147,7 +177,7 @@ impl Http {
     }
 
     /// The last non-success reply azure_identity received, if any.
-    pub fn take_error_reply(&self) -> Option<(u16, Vec<u8>)> {
+    pub fn take_error_reply(&self) -> Option<ErrorReply> {
         self.last_error_reply.lock().ok().and_then(|mut s| s.take())
     }
 
@@ -248,7 +278,7 @@ impl azure_core::http::HttpClient for Transport {
             .collect();
         let reply = self
             .0
-            .send("the Entra ID token request", |c| {
+            .send("the Entra ID token endpoint", |c| {
                 let mut rb = c.request(method.clone(), url.as_str());
                 for (k, v) in &headers {
                     rb = rb.header(k, v);
@@ -261,7 +291,12 @@ impl azure_core::http::HttpClient for Transport {
                 if !(200..300).contains(&r.status)
                     && let Ok(mut slot) = self.0.last_error_reply.lock()
                 {
-                    *slot = Some((r.status, r.body.to_vec()));
+                    *slot = Some(ErrorReply {
+                        status: r.status,
+                        body: r.body.to_vec(),
+                        attempts: r.attempts,
+                        note: r.note.clone(),
+                    });
                 }
                 let mut h = std::collections::HashMap::new();
                 for (k, v) in &r.headers {

@@ -20,22 +20,28 @@ use crate::ui::Ui;
 use crate::vars::Vars;
 use serde::Serialize;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AzureError {
     #[error("{0}")]
     CloudConfig(String),
     #[error(
-        "verification did not finish before its deadline (--timeout); it was waiting for {step}"
+        "verification did not finish within {seconds} s (--timeout); it was waiting for {step}"
     )]
-    Deadline { step: &'static str },
-    #[error("{step} failed: {detail}")]
-    Network { step: &'static str, detail: String },
-    #[error("{service} answered HTTP {status} (after retries): {detail}")]
+    Deadline { step: &'static str, seconds: u64 },
+    #[error("{step} failed after {attempts} attempt(s): {detail}")]
+    Network {
+        step: &'static str,
+        attempts: u32,
+        detail: String,
+    },
+    #[error("{service} answered HTTP {status} after {attempts} attempt(s): {detail}")]
     Service {
+        /// The endpoint: "the Entra ID token endpoint", "the Resource Manager permissions read".
         service: &'static str,
         status: u16,
+        attempts: u32,
         detail: String,
     },
     /// GitHub refused the ID token request (reported as a failed check).
@@ -155,14 +161,25 @@ pub async fn verify(
             endpoints.arm
         ));
     }
-    let http = Arc::new(http::Http::new(opts.vars, Instant::now() + opts.timeout)?);
+    let http = Arc::new(http::Http::new(opts.vars, opts.timeout)?);
     let run = checks(&http, creds, subscription_id, &endpoints, opts.require, ui);
     // The policy never waits past the deadline; this is the backstop for
     // anything that would (a hung TLS handshake inside a library).
     match tokio::time::timeout(opts.timeout + Duration::from_millis(500), run).await {
-        Ok(r) => r,
+        Ok(Ok(report)) => {
+            for c in report
+                .checks
+                .iter()
+                .filter(|c| c.status == CheckStatus::Warn)
+            {
+                ui.warn(&format!("{}: {}", c.name, c.detail));
+            }
+            Ok(report)
+        }
+        Ok(Err(e)) => Err(e),
         Err(_) => Err(AzureError::Deadline {
             step: "Azure to answer",
+            seconds: opts.timeout.as_secs(),
         }),
     }
 }
@@ -203,8 +220,14 @@ async fn checks(
     let token_detail = match &creds.auth {
         Auth::AzSession { .. } => format!("{} (tenant {})", token.how, creds.tenant_id),
         _ => format!(
-            "issued by Entra ID for tenant {} ({})",
-            creds.tenant_id, token.how
+            "issued by Entra ID for tenant {} ({}{})",
+            creds.tenant_id,
+            token.how,
+            token
+                .subject
+                .as_deref()
+                .map(|s| format!(", subject {s}"))
+                .unwrap_or_default()
         ),
     };
     report.set("token", CheckStatus::Pass, token_detail, None);
@@ -226,12 +249,16 @@ async fn checks(
                     detail,
                     Some("the subscription has a billing problem and may be disabled soon: check Cost Management + Billing".into()),
                 ),
-                _ => report.set(
-                    "subscription",
-                    CheckStatus::Fail,
-                    format!("{detail}: resources cannot be deployed"),
-                    Some("re-enable the subscription (Subscriptions > <subscription> > Reactivate) or target another one".into()),
-                ),
+                _ => {
+                    report.set(
+                        "subscription",
+                        CheckStatus::Fail,
+                        format!("{detail}: resources cannot be deployed"),
+                        Some("re-enable the subscription (Subscriptions > <subscription> > Reactivate) or target another one".into()),
+                    );
+                    // Tenant and role do not matter on an unusable subscription.
+                    return Ok(report);
+                }
             }
             check_tenant(&mut report, creds, &s, &token.access_token);
         }
@@ -240,7 +267,18 @@ async fn checks(
                 "Resource Manager refused the subscription read",
                 errors::IAM_FIX,
             ));
-            let detail = format!("{cause} (HTTP {} {}: {})", e.status, e.code, e.message);
+            let fix = if fix == errors::IAM_FIX {
+                errors::iam_fix("Contributor", creds.client_id.as_deref())
+            } else {
+                fix.to_owned()
+            };
+            let mut detail = format!("{cause} (HTTP {} {}: {})", e.status, e.code, e.message);
+            if let Some(t) = other_tenant(&e.message) {
+                detail = format!(
+                    "the subscription belongs to tenant {t}, not the credentials' tenant {}; {detail}",
+                    creds.tenant_id
+                );
+            }
             let check = match e.code.as_str() {
                 "InvalidAuthenticationTokenTenant" => "tenant",
                 "InvalidAuthenticationToken"
@@ -248,7 +286,7 @@ async fn checks(
                 | "ExpiredAuthenticationToken" => "token",
                 _ => "subscription",
             };
-            report.set(check, CheckStatus::Fail, detail, Some(fix.into()));
+            report.set(check, CheckStatus::Fail, detail, Some(fix));
             if check != "subscription" {
                 report.set(
                     "subscription",
@@ -260,6 +298,15 @@ async fn checks(
         }
     }
 
+    if report.checks.iter().any(|c| c.status == CheckStatus::Fail) {
+        report.set(
+            "role",
+            CheckStatus::Skip,
+            "not checked: an earlier check failed",
+            None,
+        );
+        return Ok(report);
+    }
     if require == Require::None {
         report.set(
             "role",
@@ -278,10 +325,11 @@ async fn checks(
                 rbac::Level::Reader
             };
             let have = match level {
+                rbac::Level::Owner => "Owner-level: can deploy and assign roles",
                 rbac::Level::Contributor => {
                     "Contributor-level: can create resource groups and deployments"
                 }
-                rbac::Level::Reader => "Reader-level only: can read, cannot deploy",
+                rbac::Level::Reader => "Reader only: can read, cannot deploy",
                 rbac::Level::None => "no role on the subscription",
             };
             if level >= wanted {
@@ -303,7 +351,7 @@ async fn checks(
                             "reader"
                         }
                     ),
-                    Some(errors::IAM_FIX.replace("> Contributor >", &format!("> {need} >"))),
+                    Some(errors::iam_fix(need, creds.client_id.as_deref())),
                 );
             }
         }
@@ -323,11 +371,20 @@ async fn checks(
                     "could not read the principal's permissions ({}: {})",
                     e.code, e.message
                 ),
-                Some(errors::IAM_FIX.into()),
+                Some(errors::iam_fix("Contributor", creds.client_id.as_deref())),
             );
         }
     }
     Ok(report)
+}
+
+/// The subscription's tenant in ARM's InvalidAuthenticationTokenTenant
+/// message ("It must match the tenant 'https://sts.windows.net/<id>/'").
+fn other_tenant(message: &str) -> Option<String> {
+    let rest = &message[message.find("must match the tenant")?..];
+    let url = rest.split('\'').nth(1)?;
+    let id = url.trim_end_matches('/').rsplit('/').next()?;
+    is_guid(id).then(|| id.to_ascii_lowercase())
 }
 
 fn check_tenant(
@@ -359,7 +416,7 @@ fn check_tenant(
         Some(t) => report.set(
             "tenant",
             CheckStatus::Fail,
-            format!("the subscription is in tenant {sub_tenant}, the credentials are for {t}"),
+            format!("the subscription belongs to tenant {sub_tenant}, the credentials are for {t}"),
             errors::arm("InvalidAuthenticationTokenTenant").map(|(_, fix)| fix.to_owned()),
         ),
         None => report.set(

@@ -24,7 +24,12 @@ pub enum Level {
     None,
     Reader,
     Contributor,
+    /// Contributor plus role assignments (Owner, User Access Administrator).
+    Owner,
 }
+
+/// What Owner can do and Contributor cannot.
+pub const ASSIGN_ACTION: &str = "Microsoft.Authorization/roleAssignments/write";
 
 /// An action is allowed when some entry grants it and that same entry does
 /// not exclude it (`notActions` subtract from their own entry only).
@@ -37,7 +42,11 @@ pub fn allows(perms: &[Permission], action: &str) -> bool {
 
 pub fn level(perms: &[Permission]) -> Level {
     if WRITE_ACTIONS.iter().all(|a| allows(perms, a)) {
-        Level::Contributor
+        if allows(perms, ASSIGN_ACTION) {
+            Level::Owner
+        } else {
+            Level::Contributor
+        }
     } else if READ_ACTIONS.iter().all(|a| allows(perms, a)) {
         Level::Reader
     } else {
@@ -99,14 +108,23 @@ mod tests {
             "Microsoft.Authorization/roleAssignments/write"
         ));
         assert_eq!(level(&[perm(&["*/read"], &[])]), Level::Reader);
-        assert_eq!(level(&[perm(&["*"], &[])]), Level::Contributor);
+        assert_eq!(level(&[perm(&["*"], &[])]), Level::Owner);
         assert_eq!(level(&[]), Level::None);
-        // notActions subtract from their own entry only.
+        // notActions subtract from their own entry only: the second entry
+        // gives back what the first excludes (and the first can assign roles).
         let two = [
             perm(&["*"], &["Microsoft.Resources/*"]),
             perm(&["Microsoft.Resources/*"], &[]),
         ];
-        assert_eq!(level(&two), Level::Contributor);
+        assert_eq!(level(&two), Level::Owner);
+        let contributor_like = [
+            perm(
+                &["*"],
+                &["Microsoft.Resources/*", "Microsoft.Authorization/*/Write"],
+            ),
+            perm(&["Microsoft.Resources/*"], &[]),
+        ];
+        assert_eq!(level(&contributor_like), Level::Contributor);
         assert_eq!(level(&[perm(&["*"], &["*/write"])]), Level::Reader);
     }
 

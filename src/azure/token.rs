@@ -29,6 +29,8 @@ pub struct Token {
     pub access_token: Secret,
     /// Every token obtained on the way (the OIDC ID token too), to mask.
     pub derived: Vec<Secret>,
+    /// The GitHub OIDC token's subject (not secret), for the report.
+    pub subject: Option<String>,
     pub how: &'static str,
 }
 
@@ -43,6 +45,7 @@ pub async fn acquire(
         Auth::AzSession { access_token, .. } => Ok(Ok(Token {
             access_token: access_token.clone(),
             derived: Vec::new(),
+            subject: None,
             how: "the az login session's token",
         })),
         Auth::ClientSecret(secret) => {
@@ -57,7 +60,7 @@ pub async fn acquire(
             )
             .map_err(|e| AzureError::CloudConfig(e.to_string()))?;
             let result = cred.get_token(&[&scope], None).await;
-            finish(http, result, Vec::new(), None, "client secret")
+            finish(http, creds, result, Vec::new(), None, "client secret")
         }
         Auth::GithubOidc {
             request_url,
@@ -86,7 +89,14 @@ pub async fn acquire(
                 Ok(s) => (s.id_token.clone().into_iter().collect(), s.subject.clone()),
                 Err(_) => (Vec::new(), None),
             };
-            finish(http, result, derived, subject, "GitHub OIDC assertion")
+            finish(
+                http,
+                creds,
+                result,
+                derived,
+                subject,
+                "GitHub OIDC token as a client assertion",
+            )
         }
     }
 }
@@ -109,6 +119,7 @@ fn client_options(http: &Arc<Http>, endpoints: &Endpoints) -> ClientOptions {
 
 fn finish(
     http: &Http,
+    creds: &Credentials,
     result: azure_core::Result<azure_core::credentials::AccessToken>,
     mut derived: Vec<Secret>,
     oidc_subject: Option<String>,
@@ -121,6 +132,7 @@ fn finish(
             return Ok(Ok(Token {
                 access_token,
                 derived,
+                subject: oidc_subject,
                 how,
             }));
         }
@@ -137,22 +149,29 @@ fn finish(
         Some(f) => return Err(f),
         None => {}
     }
-    let Some((status, body)) = http.take_error_reply() else {
+    let Some(reply) = http.take_error_reply() else {
         return Err(AzureError::Network {
-            step: "the Entra ID token request",
+            step: "the Entra ID token endpoint",
+            attempts: 1,
             detail: err.to_string(),
         });
     };
-    let body = serde_json::from_slice::<serde_json::Value>(&body).ok();
+    let status = reply.status;
+    let body = serde_json::from_slice::<serde_json::Value>(&reply.body).ok();
     let description = body
         .as_ref()
         .and_then(|b| b["error_description"].as_str().map(str::to_owned))
         .unwrap_or_else(|| format!("HTTP {status}"));
     if super::http::retryable_status(status) {
+        let mut detail = errors::first_line(&description);
+        if let Some(note) = &reply.note {
+            detail = format!("{detail} ({note})");
+        }
         return Err(AzureError::Service {
-            service: "Entra ID",
+            service: "the Entra ID token endpoint",
             status,
-            detail: errors::first_line(&description),
+            attempts: reply.attempts,
+            detail,
         });
     }
     let code = errors::aadsts_code(&description);
@@ -160,14 +179,52 @@ fn finish(
         "Entra ID refused to issue a token",
         "check the client id, tenant id and secret against the app registration",
     ));
+    let names = names_for(creds);
     let mut detail = format!("{cause} ({})", errors::first_line(&description));
+    let fix = match code {
+        Some(7000215 | 7000222) => format!("{fix}; then update {}", names.secret),
+        Some(700016 | 90002 | 900023) => {
+            format!("{fix} (from {} and {})", names.client, names.tenant)
+        }
+        _ => fix.to_owned(),
+    };
     if let (Some(sub), Some(700213 | 7002138 | 70021)) = (&oidc_subject, code) {
         detail.push_str(&format!("; the token's subject is `{sub}`"));
     }
-    Ok(Err(Rejection {
-        detail,
-        fix: fix.to_owned(),
-    }))
+    Ok(Err(Rejection { detail, fix }))
+}
+
+/// Where this run's client id, tenant and secret came from, for fixes.
+struct Names {
+    client: &'static str,
+    tenant: &'static str,
+    secret: &'static str,
+}
+
+fn names_for(creds: &Credentials) -> Names {
+    use crate::source::SourceKind::*;
+    match creds.source {
+        Flags => Names {
+            client: "--client-id",
+            tenant: "--tenant-id",
+            secret: "AZURE_CLIENT_SECRET (or what is piped to --client-secret-stdin)",
+        },
+        AzureCredentials => Names {
+            client: "AZURE_CREDENTIALS' clientId",
+            tenant: "AZURE_CREDENTIALS' tenantId",
+            secret: "AZURE_CREDENTIALS' clientSecret",
+        },
+        ArmEnv => Names {
+            client: "ARM_CLIENT_ID",
+            tenant: "ARM_TENANT_ID",
+            secret: "ARM_CLIENT_SECRET",
+        },
+        _ => Names {
+            client: "AZURE_CLIENT_ID",
+            tenant: "AZURE_TENANT_ID",
+            secret: "AZURE_CLIENT_SECRET",
+        },
+    }
 }
 #[derive(Default)]
 struct Seen {
@@ -226,8 +283,9 @@ impl ClientAssertion for GithubAssertion {
                 .collect::<String>();
             return Err(fail(if super::http::retryable_status(reply.status) {
                 AzureError::Service {
-                    service: "GitHub OIDC",
+                    service: "the GitHub OIDC token endpoint",
                     status: reply.status,
+                    attempts: reply.attempts,
                     detail,
                 }
             } else {
@@ -242,8 +300,9 @@ impl ClientAssertion for GithubAssertion {
             .and_then(|j| j["value"].as_str().map(str::to_owned))
         else {
             return Err(fail(AzureError::Service {
-                service: "GitHub OIDC",
+                service: "the GitHub OIDC token endpoint",
                 status: reply.status,
+                attempts: reply.attempts,
                 detail: "the response has no `value`".into(),
             }));
         };
