@@ -166,7 +166,8 @@ pub async fn verify(
     // The policy never waits past the deadline; this is the backstop for
     // anything that would (a hung TLS handshake inside a library).
     match tokio::time::timeout(opts.timeout + Duration::from_millis(500), run).await {
-        Ok(Ok(report)) => {
+        Ok(Ok(mut report)) => {
+            scrub(&mut report, creds);
             for c in report
                 .checks
                 .iter()
@@ -376,6 +377,28 @@ async fn checks(
         }
     }
     Ok(report)
+}
+
+/// Service text is shown as detail; should a service ever echo a credential
+/// back, it is replaced here (defence in depth: nothing we send is echoed
+/// by Entra ID or Resource Manager today).
+fn scrub(report: &mut Report, creds: &Credentials) {
+    let secrets: Vec<&str> = creds
+        .auth
+        .secrets()
+        .into_iter()
+        .map(|s| s.expose())
+        .filter(|s| s.len() >= 4)
+        .collect();
+    for c in &mut report.checks {
+        for text in std::iter::once(&mut c.detail).chain(c.fix.as_mut()) {
+            for s in &secrets {
+                if text.contains(s) {
+                    *text = text.replace(s, "***");
+                }
+            }
+        }
+    }
 }
 
 /// The subscription's tenant in ARM's InvalidAuthenticationTokenTenant

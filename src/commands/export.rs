@@ -23,6 +23,10 @@ pub async fn run(
     args: &ExportArgs,
 ) -> Result<u8> {
     // Resolution masks the secret first; nothing is printed before it.
+    // A bad --cloud is an input error: say so before `az` runs.
+    if !args.no_verify {
+        crate::azure::cloud::Endpoints::for_cloud(&resolve.cloud)?;
+    }
     let res = ctx.resolve(resolve).await?;
     let creds = &res.credentials;
     let subscription = &res.target.subscription_id;

@@ -9,6 +9,8 @@ use serde_json::json;
 use std::time::Duration;
 
 pub async fn run(ctx: &Ctx<'_>, resolve: &ResolveArgs, verify: &VerifyArgs) -> Result<u8> {
+    // A bad --cloud is an input error: say so before `az` runs.
+    azure::cloud::Endpoints::for_cloud(&resolve.cloud)?;
     let res = ctx.resolve(resolve).await?;
     let opts = VerifyOptions {
         cloud: &resolve.cloud,
