@@ -167,6 +167,17 @@ fn ci_vars(emulator: &Emulator, github: &Path, client_id: &str, secret: &str) ->
     Vars::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
 }
 
+/// The simulated job's context: the demo's variables and workdir, and a
+/// terminal-friendly Ui.
+fn job<'a>(global: &'a GlobalArgs, ui: &'a Ui, vars: &'a Vars, workdir: &Path) -> Ctx<'a> {
+    Ctx {
+        global,
+        vars,
+        ui,
+        cwd: workdir.to_path_buf(),
+    }
+}
+
 async fn export(
     ctx: &Ctx<'_>,
     vars: &Vars,
@@ -174,15 +185,9 @@ async fn export(
     resolve: &ResolveArgs,
     verify: &VerifyArgs,
 ) -> Result<u8> {
-    let global = global(ctx, workdir);
-    let ui = demo_ui(ctx);
-    let demo_ctx = Ctx {
-        global: &global,
-        vars,
-        ui: &ui,
-        cwd: workdir.to_path_buf(),
-    };
-    super::export::run(&demo_ctx, resolve, verify, &ExportArgs::default()).await
+    let (global, ui) = (global(ctx, workdir), demo_ui(ctx));
+    let job = job(&global, &ui, vars, workdir);
+    super::export::run(&job, resolve, verify, &ExportArgs::default()).await
 }
 
 async fn verify_only(
@@ -192,15 +197,9 @@ async fn verify_only(
     resolve: &ResolveArgs,
     verify: &VerifyArgs,
 ) -> Result<u8> {
-    let global = global(ctx, workdir);
-    let ui = demo_ui(ctx);
-    let demo_ctx = Ctx {
-        global: &global,
-        vars,
-        ui: &ui,
-        cwd: workdir.to_path_buf(),
-    };
-    super::verify::run(&demo_ctx, resolve, verify).await
+    let (global, ui) = (global(ctx, workdir), demo_ui(ctx));
+    let job = job(&global, &ui, vars, workdir);
+    super::verify::run(&job, resolve, verify).await
 }
 
 fn global(ctx: &Ctx<'_>, workdir: &Path) -> GlobalArgs {
