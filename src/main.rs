@@ -10,6 +10,7 @@ use cloudstudio_azure::{
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    quiet_broken_pipe();
     let cli = Cli::parse();
     let vars = Vars::from_process();
     let mut ui = Ui::new(
@@ -45,4 +46,23 @@ fn main() -> ExitCode {
             ExitCode::from(c.exit.code() as u8)
         }
     }
+}
+
+/// `cloudstudio-azure explain | head -1`: a closed stdout makes `println!`
+/// panic. End quietly, as a process killed by SIGPIPE would (exit 141),
+/// instead of printing a backtrace. Other panics keep the default report.
+fn quiet_broken_pipe() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let payload = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        if payload.contains("Broken pipe") {
+            std::process::exit(141);
+        }
+        default(info);
+    }));
 }

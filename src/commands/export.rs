@@ -30,6 +30,8 @@ pub async fn run(
     let res = ctx.resolve(resolve).await?;
     let creds = &res.credentials;
     let subscription = &res.target.subscription_id;
+    // A missing workdir is an input error: find it before any network call.
+    let workdir = ctx.workdir(&res.config)?;
 
     let report = if args.no_verify {
         None
@@ -45,10 +47,12 @@ pub async fn run(
             print_failed_report(ctx, &report);
             return Ok(3);
         }
+        if !ctx.ui.json() && !ctx.ui.quiet {
+            print!("{}", report.render_text());
+        }
         Some(report)
     };
 
-    let workdir = ctx.workdir(&res.config)?;
     let secrets = SecretsDir::new(&workdir);
     let placement = &res.target.placement;
     let file = CredentialFile::for_credentials(creds, subscription);
