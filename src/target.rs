@@ -117,23 +117,28 @@ impl Placement {
                 (None, None) => (Environment::Development, EnvironmentFrom::Default),
             };
         let env_cfg = config.environment(environment);
+        // A rule's subscription and credential belong to its environment:
+        // `--environment dev` on a production branch must not pick up
+        // production's subscription or credential.
+        let rule_settings = rule.filter(|r| r.environment.is_none_or(|e| e == environment));
 
-        let requested_subscription = match flag_subscription.map(str::trim) {
-            Some(s) if !is_guid(s) => return Err(TargetError::BadSubscriptionFlag),
-            Some(s) => Some((s.to_ascii_lowercase(), SubscriptionFrom::Flag)),
-            None => rule
-                .and_then(|r| r.subscription_id.clone())
-                .map(|g| (g.0, SubscriptionFrom::Rule))
-                .or_else(|| {
-                    env_cfg
-                        .and_then(|e| e.subscription_id.clone())
-                        .map(|g| (g.0, SubscriptionFrom::Environment))
-                }),
-        };
+        let requested_subscription =
+            match flag_subscription.map(str::trim).filter(|s| !s.is_empty()) {
+                Some(s) if !is_guid(s) => return Err(TargetError::BadSubscriptionFlag),
+                Some(s) => Some((s.to_ascii_lowercase(), SubscriptionFrom::Flag)),
+                None => rule_settings
+                    .and_then(|r| r.subscription_id.clone())
+                    .map(|g| (g.0, SubscriptionFrom::Rule))
+                    .or_else(|| {
+                        env_cfg
+                            .and_then(|e| e.subscription_id.clone())
+                            .map(|g| (g.0, SubscriptionFrom::Environment))
+                    }),
+            };
 
         let (credential, credential_from) = if let Some(c) = flag_credential {
             (c.clone(), CredentialFrom::Flag)
-        } else if let Some(c) = rule.and_then(|r| r.credential.clone()) {
+        } else if let Some(c) = rule_settings.and_then(|r| r.credential.clone()) {
             (c, CredentialFrom::Rule)
         } else if let Some(c) = env_cfg.and_then(|e| e.credential.clone()) {
             (c, CredentialFrom::Environment)

@@ -49,16 +49,32 @@ impl Ui {
         };
         for s in secrets {
             for line in s.expose().lines().map(str::trim).filter(|l| !l.is_empty()) {
+                // The runner unescapes command data: a secret holding `%0A`
+                // must be escaped, or a different string gets masked.
                 // A write failure here is a closed stream; nothing to mask for.
-                let _ = writeln!(out, "::add-mask::{line}");
+                let _ = writeln!(out, "::add-mask::{}", escape_data(line));
             }
         }
         let _ = out.flush();
     }
 
+    /// Where workflow commands other than the first masks go: stdout, unless
+    /// stdout is data for a program (`--output json`, `env` for `eval`).
+    /// The runner reads workflow commands from both streams.
+    fn annotate(&self, line: &str) {
+        if self.json() || self.masks_on_stderr {
+            eprintln!("{line}");
+        } else {
+            println!("{line}");
+        }
+    }
+
     pub fn warn(&self, msg: &str) {
         if self.github {
-            println!("::warning title=cloudstudio-azure::{}", escape_data(msg));
+            self.annotate(&format!(
+                "::warning title=cloudstudio-azure::{}",
+                escape_data(msg)
+            ));
         } else {
             eprintln!("warning: {msg}");
         }
@@ -86,11 +102,11 @@ impl Ui {
                 body.push_str("\nhint: ");
                 body.push_str(h);
             }
-            println!(
+            self.annotate(&format!(
                 "::error title={}::{}",
                 escape_property(title),
                 escape_data(&body)
-            );
+            ));
         }
         eprintln!("error: {message}");
         if let Some(h) = hint {

@@ -110,7 +110,11 @@ pub async fn run(ctx: &Ctx<'_>, args: &ResolveArgs) -> Result<u8> {
         );
         line(
             "credential:",
-            format!("{} (from {:?})", p.credential, p.credential_from).to_lowercase(),
+            format!(
+                "{} (from {})",
+                p.credential,
+                format!("{:?}", p.credential_from).to_lowercase()
+            ),
         );
         print!("{out}");
     }

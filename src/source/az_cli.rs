@@ -41,6 +41,10 @@ pub async fn run(
         .stderr(Stdio::piped())
         // The timeout drops the future, which must take the process with it.
         .kill_on_drop(true);
+    // `az` is a shell wrapper around Python: its own group, so that a
+    // timeout can stop the whole tree, not just the wrapper.
+    #[cfg(unix)]
+    cmd.process_group(0);
     let child = match cmd.spawn() {
         Ok(c) => c,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -49,21 +53,23 @@ pub async fn run(
             ));
         }
         Err(err) => {
-            return Err(SourceError::Io {
-                what: "the Azure CLI (`az`)".into(),
-                err,
+            return Err(SourceError::AzOutput {
+                problem: format!("`az` could not be started: {err}"),
             });
         }
     };
+    let pid = child.id();
     let output = match tokio::time::timeout(timeout, child.wait_with_output()).await {
         Ok(Ok(o)) => o,
         Ok(Err(err)) => {
-            return Err(SourceError::Io {
-                what: "the Azure CLI (`az`) output".into(),
-                err,
+            return Err(SourceError::AzOutput {
+                problem: format!("could not be read: {err}"),
             });
         }
         Err(_) => {
+            if let Some(pid) = pid {
+                kill_group(pid);
+            }
             return Err(SourceError::AzTimeout {
                 seconds: timeout.as_secs(),
             });
@@ -72,6 +78,13 @@ pub async fn run(
     let stderr = sanitize(&String::from_utf8_lossy(&output.stderr));
     if !output.status.success() {
         let lower = stderr.to_ascii_lowercase();
+        if lower.contains("subscription") && lower.contains("not found") {
+            return Err(SourceError::Invalid {
+                origin: "the `az login` session".into(),
+                problem: format!("cannot use the targeted subscription: {stderr}"),
+                hint: Some("`az account list` shows the subscriptions the session can use; `az login --tenant <tenant>` for another tenant's".into()),
+            });
+        }
         if lower.contains("az login") || lower.contains("not logged in") {
             return Ok(Outcome::Unavailable(format!(
                 "the Azure CLI is not logged in (run `az login`): {stderr}"
@@ -109,6 +122,8 @@ fn parse(stdout: &[u8]) -> Result<Credentials, SourceError> {
         .filter(|t| is_tenant(t))
         .ok_or_else(|| bad("no valid tenant"))?;
     let subscription = match out.subscription.map(|s| s.trim().to_ascii_lowercase()) {
+        // `az login --allow-no-subscriptions` reports the tenant here.
+        Some(s) if s == tenant.to_ascii_lowercase() => None,
         Some(s) if is_guid(&s) => Some(s),
         Some(_) => return Err(bad("subscription is not a GUID")),
         None => None,
@@ -151,18 +166,7 @@ pub fn sanitize(text: &str) -> String {
             out.push(c);
         }
     }
-    let masked: Vec<String> = out
-        .split(' ')
-        .map(|w| {
-            if w.starts_with("eyJ") && w.len() > 20 {
-                "***".to_owned()
-            } else {
-                w.to_owned()
-            }
-        })
-        .collect();
-    let mut s = masked
-        .join(" ")
+    let mut s = mask_jwts(&out)
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ");
@@ -170,6 +174,41 @@ pub fn sanitize(text: &str) -> String {
         s = s.chars().take(1000).collect::<String>() + "...";
     }
     s
+}
+
+/// SIGKILL to the process group `az` leads (no `unsafe` here: the `kill`
+/// utility does it). Best effort: the wrapper itself is killed on drop.
+fn kill_group(pid: u32) {
+    #[cfg(unix)]
+    let _ = std::process::Command::new("kill")
+        .args(["-KILL", "--", &format!("-{pid}")])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
+    #[cfg(not(unix))]
+    let _ = pid;
+}
+
+/// Replaces anything shaped like a JWT (`eyJ` then base64url and dots),
+/// wherever it stands in a word (quoted, after `=`, ...).
+fn mask_jwts(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find("eyJ") {
+        out.push_str(&rest[..i]);
+        let tail = &rest[i..];
+        let end = tail
+            .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
+            .unwrap_or(tail.len());
+        if end > 20 {
+            out.push_str("***");
+        } else {
+            out.push_str(&tail[..end]);
+        }
+        rest = &tail[end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 #[cfg(test)]

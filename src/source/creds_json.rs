@@ -47,6 +47,19 @@ fn parse(origin: &str, text: &str) -> Result<Fields, SourceError> {
             hint: Some("use the output of `az ad sp create-for-rbac --sdk-auth`, or {\"clientId\": ..., \"clientSecret\": ..., \"tenantId\": ..., \"subscriptionId\": ...}".into()),
         });
     };
+    // `az ad sp create-for-rbac` without --sdk-auth prints other names.
+    if ["appId", "password", "tenant"]
+        .iter()
+        .all(|k| map.contains_key(*k))
+        && !map.contains_key("clientId")
+        && !map.contains_key("client_id")
+    {
+        return Err(SourceError::Invalid {
+            origin: origin.to_owned(),
+            problem: "is `az ad sp create-for-rbac` output without --sdk-auth (appId, password, tenant)".into(),
+            hint: Some("rename the keys: appId -> clientId, password -> clientSecret, tenant -> tenantId, and add subscriptionId".into()),
+        });
+    }
     // Name missing keys in the shape the user wrote.
     let snake = ["client_id", "client_secret", "tenant_id", "subscription_id"]
         .iter()

@@ -5,8 +5,9 @@ use super::SourceKind;
 use super::resolve::{Fields, Probe, ResolveInput};
 
 pub fn probe(input: &ResolveInput<'_>) -> Probe {
-    let present =
-        input.client_id.is_some() || input.tenant_id.is_some() || input.secret_stdin.is_some();
+    // An empty flag (`--client-id "$UNSET"`) counts as absent, like an empty variable.
+    let given = |v: Option<&str>| v.is_some_and(|v| !v.trim().is_empty());
+    let present = given(input.client_id) || given(input.tenant_id) || input.secret_stdin.is_some();
     if !present {
         return Probe::Absent("--client-id and --tenant-id not given".into());
     }

@@ -121,7 +121,7 @@ impl Fields {
         Ok(Credentials {
             source: self.kind,
             client_id: client_id.map(|c| c.to_ascii_lowercase()),
-            tenant_id: tenant_id.unwrap_or_default(),
+            tenant_id: tenant_id.unwrap_or_default().to_ascii_lowercase(),
             subscription_id: subscription_id.map(|s| s.to_ascii_lowercase()),
             auth,
             arm_endpoint: self.arm_endpoint,
@@ -236,6 +236,20 @@ pub async fn resolve(input: ResolveInput<'_>) -> Result<Resolved, SourceError> {
                 winner = Some(fields.validate(Auth::ClientSecret(secret), &mut warnings)?);
             }
             (None, true) if fields.oidc_capable && oidc_request.is_some() => {
+                if kind == SourceKind::Flags
+                    && let Some((request_url, request_token)) = oidc_request.clone()
+                {
+                    // Ids given on the command line are the most explicit
+                    // choice there is: with OIDC on offer they win at once,
+                    // rather than lose to a complete variable source below.
+                    skipped.push(Skipped {
+                        source: kind,
+                        reason: "client and tenant ids but no client secret: used by github-oidc"
+                            .into(),
+                    });
+                    winner = Some(oidc(*fields, request_url, request_token, &mut warnings)?);
+                    continue;
+                }
                 if oidc_ids.is_none() {
                     skipped.push(Skipped {
                         source: kind,
@@ -272,16 +286,23 @@ pub async fn resolve(input: ResolveInput<'_>) -> Result<Resolved, SourceError> {
         && let (Some(fields), Some((request_url, request_token))) =
             (oidc_ids.take(), oidc_request.clone())
     {
-        let mut creds = fields.validate(
-            Auth::GithubOidc {
-                request_url,
-                request_token,
-            },
-            &mut warnings,
-        )?;
-        // The OIDC credential is github-oidc's, not the id source's.
-        creds.source = SourceKind::GithubOidc;
-        winner = Some(creds);
+        winner = Some(oidc(*fields, request_url, request_token, &mut warnings)?);
+    }
+
+    // A deferred id source whose ids were not used after all.
+    if let Some(w) = winner
+        .as_ref()
+        .filter(|w| w.source != SourceKind::GithubOidc)
+    {
+        for s in skipped
+            .iter_mut()
+            .filter(|s| s.reason.ends_with("they are used for github-oidc"))
+        {
+            s.reason = format!(
+                "client and tenant ids but no client secret, for github-oidc; but {} (a complete source) comes first",
+                w.source
+            );
+        }
     }
 
     // github-oidc's own line, unless it won.
@@ -324,6 +345,25 @@ pub async fn resolve(input: ResolveInput<'_>) -> Result<Resolved, SourceError> {
             Err(SourceError::NoneFound { tried })
         }
     }
+}
+
+/// GitHub OIDC credentials with the ids of `fields` (the credential is
+/// github-oidc's, not the id source's).
+fn oidc(
+    fields: Fields,
+    request_url: String,
+    request_token: Secret,
+    warnings: &mut Vec<String>,
+) -> Result<Credentials, SourceError> {
+    let mut creds = fields.validate(
+        Auth::GithubOidc {
+            request_url,
+            request_token,
+        },
+        warnings,
+    )?;
+    creds.source = SourceKind::GithubOidc;
+    Ok(creds)
 }
 
 /// Blank values are dropped before they get here, so this is not expected;

@@ -96,7 +96,11 @@ impl World {
                     .to_owned()
             }
             "garbage" => "echo 'this is not json'".to_owned(),
-            "hang" => "sleep 30".to_owned(),
+            // A child that would outlive a wrapper-only kill, like az's Python.
+            "hang" => format!(
+                "sleep 30 & echo $! > '{}'; wait",
+                self.path().join("az-child.pid").display()
+            ),
             other => panic!("unknown fake az mode {other}"),
         };
         let script = format!("#!/bin/sh\necho \"$@\" >> '{}'\n{body}\n", log.display());
@@ -173,7 +177,16 @@ pub fn azure_env(w: &mut World) -> &mut World {
 }
 
 /// Fragments of the secrets that must never be printed, not even in part.
-pub const SECRET_FRAGMENTS: [&str; 4] = [SECRET, "s3cr3t", "VALUE-dd21", SECRET_TOKEN];
+pub const SECRET_FRAGMENTS: [&str; 5] = [
+    SECRET,
+    "s3cr3t",
+    "VALUE-dd21",
+    SECRET_TOKEN,
+    OIDC_REQUEST_TOKEN,
+];
+
+/// The runner's OIDC request token in tests (a secret too).
+pub const OIDC_REQUEST_TOKEN: &str = "runner-request-token";
 
 /// Every run of the binary goes through this (unless the test opted out
 /// for `env`): no secret fragment on stdout or stderr. The one exception
