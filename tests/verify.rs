@@ -234,7 +234,7 @@ fn entra_refusals_name_cause_and_fix() {
         ),
         (
             with(&DEPLOYER, &[("AZURE_TENANT_ID", demo::OTHER_TENANT_ID)]),
-            &["was not found in tenant", "AZURE_TENANT_ID"],
+            &["was not found in the tenant", "AZURE_TENANT_ID"],
         ),
         (
             with(

@@ -14,7 +14,7 @@ pub fn aadsts(code: u32) -> Option<(&'static str, &'static str)> {
             "in the app registration, Certificates & secrets > New client secret; then update the CI secret with the new value",
         ),
         700016 => (
-            "the application (client id) was not found in tenant the credentials name",
+            "the application (client id) was not found in the tenant the credentials name",
             "check the client id against the app registration's Overview, and that the tenant id is the directory the app is registered in",
         ),
         90002 => (

@@ -150,6 +150,8 @@ impl Http {
                     Some(d) => Some(d),
                     None => Some(backoff(attempt)),
                 },
+                // An untrusted certificate will not become trusted on retry.
+                Err(e) if describe(e).contains("certificate") => None,
                 Err(e) if e.is_connect() || e.is_timeout() || e.is_request() || e.is_body() => {
                     Some(backoff(attempt))
                 }

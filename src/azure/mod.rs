@@ -27,7 +27,7 @@ pub enum AzureError {
     #[error("{0}")]
     CloudConfig(String),
     #[error(
-        "verification did not finish within {seconds} s (--timeout); it was waiting for {step}"
+        "verification passed its deadline: it did not finish within {seconds} s (--timeout); it was waiting for {step}"
     )]
     Deadline { step: &'static str, seconds: u64 },
     #[error("{step} failed after {attempts} attempt(s): {detail}")]
