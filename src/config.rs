@@ -47,9 +47,42 @@ struct RawConfig {
     workdir: Option<PathBuf>,
     credential: Option<CredentialName>,
     #[serde(default)]
-    environments: BTreeMap<Environment, EnvironmentConfig>,
+    environments: Environments,
     #[serde(default)]
     branches: Vec<Rule>,
+}
+
+/// The `environments:` map, refusing one environment under two spellings
+/// (`prod:` and `production:`), which a plain map would silently merge.
+#[derive(Debug, Default)]
+struct Environments(BTreeMap<Environment, EnvironmentConfig>);
+
+impl<'de> Deserialize<'de> for Environments {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = Environments;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a map of environments (development, stage, production)")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Environments, A::Error> {
+                let mut out = BTreeMap::new();
+                while let Some(env) = map.next_key::<Environment>()? {
+                    let cfg = map.next_value::<EnvironmentConfig>()?;
+                    if out.insert(env, cfg).is_some() {
+                        return Err(serde::de::Error::custom(format!(
+                            "environment `{env}` is given twice (dev/development, stage/staging and prod/production name the same environment)"
+                        )));
+                    }
+                }
+                Ok(Environments(out))
+            }
+        }
+        d.deserialize_map(Visit)
+    }
 }
 
 /// Per-environment defaults.
@@ -150,7 +183,7 @@ impl Config {
             path: Some(path.to_path_buf()),
             workdir: raw.workdir.map(|w| base.join(w)),
             credential: raw.credential,
-            environments: raw.environments,
+            environments: raw.environments.0,
             branches: raw.branches,
         })
     }
@@ -288,30 +321,55 @@ fn to_globset_syntax(pattern: &str) -> String {
     let mut i = 0;
     while i < chars.len() {
         let c = chars[i];
-        if c == '*' && chars.get(i + 1) == Some(&'*') {
-            let mut j = i;
-            while j < chars.len() && chars[j] == '*' {
-                j += 1;
-            }
-            let before_ok = i == 0 || chars[i - 1] == '/';
-            let after_ok = j == chars.len() || chars[j] == '/';
-            match (before_ok, after_ok) {
-                (true, true) => out.push_str("**"),
-                (true, false) => out.push_str("{*,**/*}"),
-                (false, true) => out.push_str("{*,*/**}"),
-                (false, false) => out.push_str("{*,*/**/*}"),
-            }
-            i = j;
-            continue;
-        }
         match c {
+            // An escaped character stays escaped, whatever it is.
+            '\\' if i + 1 < chars.len() => {
+                out.push(c);
+                out.push(chars[i + 1]);
+                i += 2;
+            }
+            // A class is copied as is: `*` and braces mean nothing inside it.
+            // A `]` right after `[` or `[!` is a member, not the end.
+            '[' => {
+                let mut j = i + 1;
+                if chars.get(j) == Some(&'!') {
+                    j += 1;
+                }
+                if chars.get(j) == Some(&']') {
+                    j += 1;
+                }
+                while j < chars.len() && chars[j] != ']' {
+                    j += 1;
+                }
+                let end = (j + 1).min(chars.len());
+                out.extend(&chars[i..end]);
+                i = end;
+            }
+            '*' if chars.get(i + 1) == Some(&'*') => {
+                let mut j = i;
+                while j < chars.len() && chars[j] == '*' {
+                    j += 1;
+                }
+                let before_ok = i == 0 || chars[i - 1] == '/';
+                let after_ok = j == chars.len() || chars[j] == '/';
+                out.push_str(match (before_ok, after_ok) {
+                    (true, true) => "**",
+                    (true, false) => "{*,**/*}",
+                    (false, true) => "{*,*/**}",
+                    (false, false) => "{*,*/**/*}",
+                });
+                i = j;
+            }
             '{' | '}' => {
                 out.push('\\');
                 out.push(c);
+                i += 1;
             }
-            _ => out.push(c),
+            _ => {
+                out.push(c);
+                i += 1;
+            }
         }
-        i += 1;
     }
     out
 }
@@ -349,6 +407,14 @@ mod tests {
         assert!(m("feat**", "feature/x/y"));
         assert!(m("**-hotfix", "a/b-hotfix"));
         assert!(m("{x}", "{x}"));
+        // Escapes and classes pass through untouched.
+        assert!(m("a\\**", "a*"));
+        assert!(m("a\\**", "a*bc"));
+        assert!(!m("a\\**", "ab"));
+        assert!(m("\\{x\\}", "{x}"));
+        assert!(m("[{]x", "{x"));
+        assert!(!m("[{]x", "\\x"));
+        assert!(m("[]a]b", "]b"));
     }
 
     #[test]
@@ -386,6 +452,16 @@ mod tests {
         assert!(c.environment(Environment::Stage).is_some());
         let err = Config::parse("environments:\n  qa: {}\n", Path::new("c.yml")).expect_err("qa");
         assert!(err.to_string().contains("line 2"), "{err}");
+    }
+
+    #[test]
+    fn one_environment_under_two_names_is_refused() {
+        let err = Config::parse(
+            "environments:\n  production: { credential: a }\n  prod: { credential: b }\n",
+            Path::new("c.yml"),
+        )
+        .expect_err("duplicate");
+        assert!(err.to_string().contains("given twice"), "{err}");
     }
 
     #[test]
