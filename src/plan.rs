@@ -53,6 +53,32 @@ pub struct FileChange {
     fix_mode: bool,
 }
 
+impl FileChange {
+    /// A write of `bytes`; the diff is shown unless nothing changes.
+    fn write(
+        path: PathBuf,
+        action: Action,
+        old_lines: &[String],
+        new_lines: &[String],
+        bytes: Vec<u8>,
+        note: Option<String>,
+        fix_mode: bool,
+    ) -> FileChange {
+        FileChange {
+            path,
+            action,
+            diff: if action == Action::Unchanged {
+                Vec::new()
+            } else {
+                diff(old_lines, new_lines)
+            },
+            bytes: Some(bytes),
+            note,
+            fix_mode,
+        }
+    }
+}
+
 /// A change to `environments.json`'s bindings.
 #[derive(Debug, Clone, Serialize)]
 pub struct Binding {
@@ -66,6 +92,16 @@ pub struct Plan {
     pub files: Vec<FileChange>,
     pub bindings: Vec<Binding>,
     pub warnings: Vec<String>,
+}
+
+impl Plan {
+    /// `[{path, action}]` for `--output json`.
+    pub fn files_json(&self) -> Vec<serde_json::Value> {
+        self.files
+            .iter()
+            .map(|f| serde_json::json!({"path": f.path, "action": f.action}))
+            .collect()
+    }
 }
 
 /// What is on disk for one credential.
@@ -263,18 +299,7 @@ fn credential_change(path: PathBuf, state: &State, new: &CredentialFile) -> File
         )),
         _ => None,
     };
-    FileChange {
-        path,
-        action,
-        diff: if action == Action::Unchanged {
-            Vec::new()
-        } else {
-            diff(&old_lines, &new_lines)
-        },
-        bytes: Some(bytes),
-        note,
-        fix_mode,
-    }
+    FileChange::write(path, action, &old_lines, &new_lines, bytes, note, fix_mode)
 }
 
 fn bindings_change(path: PathBuf, old: &Existing<Bindings>, new: &Bindings) -> FileChange {
@@ -289,19 +314,9 @@ fn bindings_change(path: PathBuf, old: &Existing<Bindings>, new: &Bindings) -> F
         Existing::Valid { bytes: b, .. } if *b == bytes => Action::Unchanged,
         _ => Action::Update,
     };
-    FileChange {
-        path,
-        action,
-        diff: if action == Action::Unchanged {
-            Vec::new()
-        } else {
-            diff(&old_lines, &new_lines)
-        },
-        bytes: Some(bytes),
-        note: matches!(old, Existing::Malformed { .. })
-            .then(|| "previous content not shown".into()),
-        fix_mode: false,
-    }
+    let note =
+        matches!(old, Existing::Malformed { .. }).then(|| "previous content not shown".into());
+    FileChange::write(path, action, &old_lines, &new_lines, bytes, note, false)
 }
 
 /// A credential file as shown to people; an unrecognised file is not shown

@@ -39,11 +39,7 @@ pub async fn run(ctx: &Ctx<'_>, args: &CleanupArgs) -> Result<u8> {
     }
 
     if ctx.ui.json() {
-        let files: Vec<_> = plan
-            .files
-            .iter()
-            .map(|f| json!({"path": f.path, "action": f.action}))
-            .collect();
+        let files = plan.files_json();
         let doc = json!({
             "credential": credential.as_str(),
             "workdir": workdir,

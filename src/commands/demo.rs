@@ -77,7 +77,9 @@ pub async fn run(ctx: &Ctx<'_>) -> Result<u8> {
     };
 
     say("$ cloudstudio-azure export");
-    let code = export(ctx, &vars, &workdir, &resolve, &verify).await?;
+    let (global, ui) = (global(ctx, &workdir), demo_ui(ctx));
+    let job = job_ctx(&global, &ui, &vars, &workdir);
+    let code = super::export::run(&job, &resolve, &verify, &ExportArgs::default()).await?;
     anyhow::ensure!(code == 0, "the demo export failed (exit {code})");
     let log = emulator.requests();
     say(&format!(
@@ -87,7 +89,7 @@ pub async fn run(ctx: &Ctx<'_>) -> Result<u8> {
     ));
 
     say("\n$ cloudstudio-azure export   # again: nothing to change");
-    export(ctx, &vars, &workdir, &resolve, &verify).await?;
+    super::export::run(&job, &resolve, &verify, &ExportArgs::default()).await?;
 
     say("\n$ cloudstudio-azure verify   # a Reader-only service principal, on release/1.0");
     let mut reader = ci_vars(
@@ -97,7 +99,8 @@ pub async fn run(ctx: &Ctx<'_>) -> Result<u8> {
         demo::READER_SECRET,
     );
     reader = reader.with("GITHUB_REF_NAME", "release/1.0");
-    let code = verify_only(ctx, &reader, &workdir, &resolve, &verify).await?;
+    let code =
+        super::verify::run(&job_ctx(&global, &ui, &reader, &workdir), &resolve, &verify).await?;
     say(&format!(
         "  (exit {code}: access not sufficient, as expected; nothing was written)"
     ));
@@ -169,37 +172,13 @@ fn ci_vars(emulator: &Emulator, github: &Path, client_id: &str, secret: &str) ->
 
 /// The simulated job's context: the demo's variables and workdir, and a
 /// terminal-friendly Ui.
-fn job<'a>(global: &'a GlobalArgs, ui: &'a Ui, vars: &'a Vars, workdir: &Path) -> Ctx<'a> {
+fn job_ctx<'a>(global: &'a GlobalArgs, ui: &'a Ui, vars: &'a Vars, workdir: &Path) -> Ctx<'a> {
     Ctx {
         global,
         vars,
         ui,
         cwd: workdir.to_path_buf(),
     }
-}
-
-async fn export(
-    ctx: &Ctx<'_>,
-    vars: &Vars,
-    workdir: &Path,
-    resolve: &ResolveArgs,
-    verify: &VerifyArgs,
-) -> Result<u8> {
-    let (global, ui) = (global(ctx, workdir), demo_ui(ctx));
-    let job = job(&global, &ui, vars, workdir);
-    super::export::run(&job, resolve, verify, &ExportArgs::default()).await
-}
-
-async fn verify_only(
-    ctx: &Ctx<'_>,
-    vars: &Vars,
-    workdir: &Path,
-    resolve: &ResolveArgs,
-    verify: &VerifyArgs,
-) -> Result<u8> {
-    let (global, ui) = (global(ctx, workdir), demo_ui(ctx));
-    let job = job(&global, &ui, vars, workdir);
-    super::verify::run(&job, resolve, verify).await
 }
 
 fn global(ctx: &Ctx<'_>, workdir: &Path) -> GlobalArgs {

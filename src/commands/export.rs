@@ -133,11 +133,7 @@ pub async fn run(
     }
 
     if ctx.ui.json() {
-        let files: Vec<_> = plan
-            .files
-            .iter()
-            .map(|f| json!({"path": f.path, "action": f.action}))
-            .collect();
+        let files = plan.files_json();
         let doc = json!({
             "environment": placement.environment,
             "subscription_id": subscription,
