@@ -5,7 +5,7 @@
 //! Run: `bash bench/run.sh` (or `cargo bench --bench e2e`). Timings are
 //! measured here and never asserted in tests.
 
-use cloudstudio_azure::emulator::{Emulator, Route, Scenario, demo};
+use azure_emulator::{Emulator, Route, Scenario, demo};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -140,7 +140,7 @@ fn run_once(time: &Path, bin: &Path, emu: &Emulator, args: &[&str], workdir: &Pa
 
 /// Whether every run's subscription and permissions reads overlapped in
 /// time (they are issued concurrently once the token is in hand).
-fn arm_overlap(log: &[cloudstudio_azure::emulator::RequestRecord]) -> Option<bool> {
+fn arm_overlap(log: &[azure_emulator::RequestRecord]) -> Option<bool> {
     let subs: Vec<_> = log
         .iter()
         .filter(|r| r.route == Route::Subscription)

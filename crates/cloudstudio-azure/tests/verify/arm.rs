@@ -33,10 +33,10 @@ fn past_due_passes_and_deleted_fails() {
     let mut scenario = Scenario::demo();
     for s in &mut scenario.subscriptions {
         if s.id == demo::DEV_SUBSCRIPTION_ID {
-            s.state = cloudstudio_azure::emulator::SubscriptionState::PastDue;
+            s.state = azure_emulator::SubscriptionState::PastDue;
         }
         if s.id == demo::STAGE_SUBSCRIPTION_ID {
-            s.state = cloudstudio_azure::emulator::SubscriptionState::Deleted;
+            s.state = azure_emulator::SubscriptionState::Deleted;
         }
     }
     let env = start(scenario);

@@ -102,8 +102,10 @@ pub enum Command {
     /// Remove what `export` wrote for a credential (its file and its environment binding)
     Cleanup(CleanupArgs),
     /// Run the whole `export` flow offline against the built-in Azure emulator, in a temp workdir
+    #[cfg(feature = "emulator")]
     Demo,
     /// The built-in Azure emulator (Entra ID, Resource Manager, GitHub OIDC) for offline pipelines
+    #[cfg(feature = "emulator")]
     Emulator {
         #[command(subcommand)]
         command: EmulatorCommand,

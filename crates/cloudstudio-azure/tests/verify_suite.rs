@@ -22,7 +22,7 @@ mod sources;
 #[path = "verify_suite/success.rs"]
 mod success;
 
-use cloudstudio_azure::emulator::{Emulator, Route, Scenario, demo};
+use azure_emulator::{Emulator, Route, Scenario, demo};
 use common::{Run, World};
 use serde_json::Value;
 use std::time::{Duration, Instant};

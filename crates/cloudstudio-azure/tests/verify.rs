@@ -3,8 +3,8 @@
 //! and no secret or token reaches stdout or stderr.
 
 use assert_cmd::Command;
-use cloudstudio_azure::emulator::scenario::RoleAssignment;
-use cloudstudio_azure::emulator::{Emulator, Fault, FaultRoute, Role, Route, Scenario, demo};
+use azure_emulator::scenario::RoleAssignment;
+use azure_emulator::{Emulator, Fault, FaultRoute, Role, Route, Scenario, demo};
 use std::process::Output;
 use std::time::{Duration, Instant};
 

@@ -10,19 +10,23 @@
 //!
 //! Layout: `server` (accept loop, faults, dispatch), `entra` (tokens),
 //! `arm` (subscription and permissions), `github` (OIDC tokens, JWTs),
-//! `tls` (throwaway CA), `state` (what a running emulator remembers).
+//! `tls` (throwaway CA), `state` (what a running emulator remembers), `ids`
+//! and `secret` (its own small id checks and secret type).
 
 mod arm;
 pub mod demo;
 mod entra;
 mod github;
 mod http;
+mod ids;
 pub mod scenario;
+pub mod secret;
 mod server;
 mod state;
 mod tls;
 
 pub use scenario::{Fault, FaultRoute, Role, Scenario, SubscriptionState};
+pub use secret::Secret;
 
 use anyhow::Context as _;
 use state::State;

@@ -2,7 +2,7 @@
 //! refusal maps to a failed check that names the cause and the fix.
 
 use super::*;
-use cloudstudio_azure::emulator::{Fault, FaultRoute};
+use azure_emulator::{Fault, FaultRoute};
 
 /// Runs `verify` in text and JSON mode; both exit 3 and agree. Returns the
 /// failed check (JSON) and the text report.

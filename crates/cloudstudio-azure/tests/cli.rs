@@ -59,14 +59,8 @@ fn demo_runs_offline_and_exits_0() {
         r.stdout
     );
     // The demo's own secrets are public constants, but still never printed.
-    assert!(
-        !r.both()
-            .contains(cloudstudio_azure::emulator::demo::CLIENT_SECRET)
-    );
-    assert!(
-        !r.both()
-            .contains(cloudstudio_azure::emulator::demo::READER_SECRET)
-    );
+    assert!(!r.both().contains(azure_emulator::demo::CLIENT_SECRET));
+    assert!(!r.both().contains(azure_emulator::demo::READER_SECRET));
     let dir = r
         .stdout
         .lines()
@@ -75,7 +69,7 @@ fn demo_runs_offline_and_exits_0() {
     let file = std::path::Path::new(dir).join("ci-production.json");
     let v: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&file).expect("read")).expect("json");
-    assert_eq!(v["client_id"], cloudstudio_azure::emulator::demo::CLIENT_ID);
+    assert_eq!(v["client_id"], azure_emulator::demo::CLIENT_ID);
     let root = std::path::Path::new(dir)
         .ancestors()
         .nth(3)

@@ -11,7 +11,6 @@ pub mod branch;
 pub mod cli;
 pub mod commands;
 pub mod config;
-pub mod emulator;
 pub mod error;
 pub mod export;
 pub mod ids;

@@ -3,7 +3,7 @@
 //! (not the workdir, not the GitHub files), dry run or not.
 
 mod export_support;
-use cloudstudio_azure::emulator::{Emulator, Scenario, demo};
+use azure_emulator::{Emulator, Scenario, demo};
 use export_support::*;
 
 struct Emu {

@@ -1,8 +1,11 @@
-//! `emulator serve` through the binary.
+//! `emulator serve` through the binary: the emulator crate tests the
+//! emulator itself; this checks the product's command around it.
 
-use super::*;
+use azure_emulator::demo;
+use serde_json::Value;
 use std::io::BufRead as _;
 use std::process::{Command, Stdio};
+use std::time::Duration;
 
 const BIN: &str = env!("CARGO_BIN_EXE_cloudstudio-azure");
 
@@ -81,7 +84,7 @@ async fn serve_prints_endpoints_as_json_and_answers() {
         ("scope", scope.as_str()),
     ];
     let url = format!("{base}/{}/oauth2/v2.0/token", demo::TENANT_ID);
-    let (status, body, _) = send(http.post(url).form(&form)).await;
+    let (status, body) = send(http.post(url).form(&form)).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["token_type"], "Bearer");
 }
@@ -103,4 +106,21 @@ fn serve_refuses_a_broken_scenario_with_its_line() {
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("colour") && err.contains("line 4"), "{err}");
+}
+
+fn client(ca_pem: &str, timeout: Duration) -> reqwest::Client {
+    let certs = reqwest::Certificate::from_pem_bundle(ca_pem.as_bytes()).expect("CA parses");
+    reqwest::Client::builder()
+        .tls_certs_only(certs)
+        .no_proxy()
+        .timeout(timeout)
+        .build()
+        .expect("client builds")
+}
+
+async fn send(req: reqwest::RequestBuilder) -> (u16, Value) {
+    let resp = req.send().await.expect("response");
+    let status = resp.status().as_u16();
+    let body = resp.json().await.unwrap_or(Value::Null);
+    (status, body)
 }

@@ -2,8 +2,8 @@
 //! only the emulator's CA) against `Emulator::start`, and `emulator serve`
 //! through the binary. Bound to 127.0.0.1 only.
 
+use azure_emulator::{Emulator, Fault, FaultRoute, Route, Scenario, demo};
 use base64::Engine as _;
-use cloudstudio_azure::emulator::{Emulator, Fault, FaultRoute, Route, Scenario, demo};
 use serde_json::{Value, json};
 use std::time::Duration;
 
@@ -279,11 +279,11 @@ async fn token_errors_are_entra_ids() {
 
 #[test]
 fn the_example_scenario_is_valid() {
-    let s = Scenario::from_yaml(include_str!("../examples/emulator-scenario.yml"))
+    let s = Scenario::from_yaml(include_str!("../../../examples/emulator-scenario.yml"))
         .expect("example parses");
     assert_eq!(s.faults.len(), 2);
     assert_eq!(s.faults[0].route, FaultRoute::Token);
-    let typo = include_str!("../examples/emulator-scenario.yml").replace("faults:", "fault:");
+    let typo = include_str!("../../../examples/emulator-scenario.yml").replace("faults:", "fault:");
     let err = Scenario::from_yaml(&typo).expect_err("unknown keys are refused");
     assert!(
         format!("{err:#}").contains("unknown field `fault`"),
@@ -297,5 +297,3 @@ mod arm;
 mod faults;
 #[path = "emulator/oidc.rs"]
 mod oidc;
-#[path = "emulator/serve.rs"]
-mod serve;

@@ -2,7 +2,9 @@
 //! workdir, and resolution (credentials + target) with masking done first.
 
 mod cleanup;
+#[cfg(feature = "emulator")]
 mod demo;
+#[cfg(feature = "emulator")]
 mod emulator;
 mod env;
 mod explain;
@@ -11,7 +13,9 @@ mod status;
 mod verify;
 
 use crate::branch;
-use crate::cli::{Cli, Command, EmulatorCommand, GlobalArgs, ResolveArgs};
+#[cfg(feature = "emulator")]
+use crate::cli::EmulatorCommand;
+use crate::cli::{Cli, Command, GlobalArgs, ResolveArgs};
 use crate::config::Config;
 use crate::error::{Exit, Failure};
 use crate::source::{self, Credentials, ResolveInput, Skipped};
@@ -59,6 +63,7 @@ pub async fn run(cli: Cli, vars: Vars, ui: &Ui) -> Result<u8> {
     match &cli.command {
         Command::Explain(args) => explain::run(&ctx, args).await,
         Command::Verify { resolve, verify } => verify::run(&ctx, resolve, verify).await,
+        #[cfg(feature = "emulator")]
         Command::Emulator {
             command:
                 EmulatorCommand::Serve {
@@ -73,6 +78,7 @@ pub async fn run(cli: Cli, vars: Vars, ui: &Ui) -> Result<u8> {
             export,
         } => export::run(&ctx, resolve, verify, export).await,
         Command::Status => status::run(&ctx).await,
+        #[cfg(feature = "emulator")]
         Command::Demo => demo::run(&ctx).await,
         Command::Env { resolve, shell } => env::run(&ctx, resolve, *shell).await,
         Command::Cleanup(args) => cleanup::run(&ctx, args).await,

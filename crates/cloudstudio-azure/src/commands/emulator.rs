@@ -2,9 +2,9 @@
 //! Ctrl-C, with its endpoints and how to point this tool (and others) at it.
 
 use super::Ctx;
-use crate::emulator::{Emulator, Scenario, demo};
 use crate::error::{Exit, Failure};
 use anyhow::{Context as _, Result};
+use azure_emulator::{Emulator, Scenario, demo};
 use serde_json::json;
 use std::path::Path;
 

@@ -64,7 +64,7 @@ pub const GITHUB_REQUEST_TOKEN: &str = "ghrt_6Yc2Lw9QpT4mZ8xK1vN7bR3sD5fH0jGa";
 pub const GITHUB_SUBJECT: &str = "repo:contoso/infra:ref:refs/heads/main";
 
 impl Scenario {
-    /// The demo directory described in [`crate::emulator::demo`].
+    /// The demo directory described in [`crate::demo`].
     pub fn demo() -> Scenario {
         let app = |client_id: &str, name: &str, secrets: Vec<AppSecret>, subjects: &[&str]| App {
             client_id: client_id.into(),

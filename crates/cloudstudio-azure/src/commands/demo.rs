@@ -11,10 +11,10 @@ use super::Ctx;
 use crate::cli::{
     Cloud, CloudArgs, ExportArgs, GlobalArgs, OutputFormat, Require, ResolveArgs, VerifyArgs,
 };
-use crate::emulator::{Emulator, Route, Scenario, demo};
 use crate::ui::Ui;
 use crate::vars::Vars;
 use anyhow::{Context as _, Result};
+use azure_emulator::{Emulator, Route, Scenario, demo};
 use std::path::{Path, PathBuf};
 
 const CONFIG: &str = "\

@@ -4,7 +4,7 @@
 //! reads in parallel.
 
 use super::*;
-use cloudstudio_azure::emulator::{Fault, FaultRoute};
+use azure_emulator::{Fault, FaultRoute};
 
 fn fault(route: FaultRoute) -> Fault {
     Fault {
