@@ -65,6 +65,8 @@ pub const GITHUB_SUBJECT: &str = "repo:contoso/infra:ref:refs/heads/main";
 
 impl Scenario {
     /// The demo directory described in [`crate::demo`].
+    // A data table: one entry per tenant, app, subscription and role.
+    #[allow(clippy::too_many_lines)]
     pub fn demo() -> Scenario {
         let app = |client_id: &str, name: &str, secrets: Vec<AppSecret>, subjects: &[&str]| App {
             client_id: client_id.into(),

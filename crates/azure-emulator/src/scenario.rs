@@ -238,6 +238,8 @@ impl Scenario {
     }
 
     /// Checks ids and cross-references; reports every problem at once.
+    // One short rule after another; left whole for the emulator's owner.
+    #[allow(clippy::too_many_lines)]
     pub fn validate(&self) -> anyhow::Result<()> {
         let mut problems = Vec::new();
         let mut guid = |what: String, v: &str| {

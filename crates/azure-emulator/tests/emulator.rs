@@ -171,6 +171,8 @@ async fn issues_a_token_for_the_demo_app_by_tenant_id_or_domain() {
     );
 }
 
+// A table of cases, one per Entra ID error.
+#[allow(clippy::too_many_lines)]
 #[tokio::test]
 async fn token_errors_are_entra_ids() {
     let env = start(Scenario::demo());

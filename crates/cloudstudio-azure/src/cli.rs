@@ -1,4 +1,7 @@
-//! The command line: clap derive, grouped arguments with help headings.
+//! The command line: clap only (derive, grouped arguments with help
+//! headings), and the validated domain values built from it, once. The
+//! value enums (`--cloud`, `--require`, `--shell`, `--output`) live with
+//! the modules that own them.
 //!
 //! Credential flags have no environment fallbacks on purpose: the
 //! environment is read by the sources themselves, so that a flag and a
@@ -6,8 +9,12 @@
 
 use crate::config::CredentialName;
 use crate::ids::Environment;
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use crate::pipeline::Shell;
+use crate::ui::OutputFormat;
+use crate::verify::{Cloud, Endpoints, Require, VerifyError};
+use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
+use std::time::Duration;
 
 const EXAMPLES: &str = "\
 Examples:
@@ -61,12 +68,6 @@ pub struct GlobalArgs {
     /// Print more detail (requests, timings)
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum OutputFormat {
-    Text,
-    Json,
 }
 
 #[derive(Debug, Subcommand)]
@@ -187,15 +188,6 @@ pub struct CloudArgs {
     pub arm_endpoint: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
-pub enum Cloud {
-    #[default]
-    Public,
-    Usgovernment,
-    China,
-    Custom,
-}
-
 #[derive(Debug, Clone, Args)]
 pub struct VerifyArgs {
     /// The weakest role that passes; `none` checks the token and the subscription only
@@ -209,13 +201,6 @@ pub struct VerifyArgs {
         help_heading = "Verification"
     )]
     pub timeout: u64,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Require {
-    Contributor,
-    Reader,
-    None,
 }
 
 #[derive(Debug, Clone, Default, Args)]
@@ -250,11 +235,28 @@ pub struct CleanupArgs {
     pub dry_run: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Shell {
-    Bash,
-    Powershell,
-    Cmd,
-    Dotenv,
-    Json,
+impl CloudArgs {
+    /// The cloud's endpoints, validated (`--cloud custom` needs both URLs,
+    /// https; the named clouds take neither).
+    pub fn endpoints(&self) -> Result<Endpoints, VerifyError> {
+        Endpoints::for_cloud(
+            self.cloud,
+            self.authority_host.as_deref(),
+            self.arm_endpoint.as_deref(),
+        )
+    }
+}
+
+impl ResolveArgs {
+    /// `--az-timeout`, at least a second.
+    pub fn az_timeout(&self) -> Duration {
+        Duration::from_secs(self.az_timeout.max(1))
+    }
+}
+
+impl VerifyArgs {
+    /// `--timeout`, at least a second.
+    pub fn timeout(&self) -> Duration {
+        Duration::from_secs(self.timeout.max(1))
+    }
 }

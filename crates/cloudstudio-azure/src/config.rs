@@ -5,7 +5,7 @@
 //! patterns are newtypes with their own `Deserialize`), so every problem is
 //! reported by serde_yaml with the file's line and column.
 
-use crate::error::{Diagnose, Exit};
+use crate::exit::{Diagnose, Exit};
 use crate::ids::{Environment, is_guid};
 use globset::{GlobBuilder, GlobMatcher};
 use serde::{Deserialize, Deserializer};

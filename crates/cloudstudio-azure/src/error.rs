@@ -1,123 +1,109 @@
-//! Exit codes and the one place that maps any error to one.
-//!
-//! Every module has its own `thiserror` enum implementing [`Diagnose`]; `main`
-//! walks the `anyhow` chain with [`classify`] to find the documented exit code
-//! and a `hint:` line. Anything unclassified is a runtime failure (exit 1).
+//! The one top-level error: every module's error enum converts into it
+//! (`?`), and its exit code, hint and title are an exhaustive `match`, so
+//! an error cannot lose its documented exit code on the way to `main`.
 
-use std::fmt;
+use crate::config::ConfigError;
+use crate::exit::{Diagnose, Exit, Failure};
+use crate::pipeline::PipelineError;
+use crate::plan::PlanError;
+use crate::resolve::ResolveError;
+use crate::target::TargetError;
+use crate::verify::VerifyError;
+use crate::workdir::WorkdirError;
 
-/// The documented exit codes (DESIGN.md, "Exit codes").
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Exit {
-    /// Network, Azure outage, I/O.
-    Runtime = 1,
-    /// Usage, config, missing or malformed credentials, guard refusals.
-    Input = 2,
-    /// Token rejected, subscription missing/disabled/wrong tenant, role too weak.
-    Access = 3,
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Resolve(#[from] ResolveError),
+    #[error(transparent)]
+    Target(#[from] TargetError),
+    #[error(transparent)]
+    Verify(#[from] VerifyError),
+    #[error(transparent)]
+    Plan(#[from] PlanError),
+    #[error(transparent)]
+    Workdir(#[from] WorkdirError),
+    #[error(transparent)]
+    Pipeline(#[from] PipelineError),
+    /// An emulator scenario file that cannot be used (`emulator serve`).
+    #[cfg(feature = "emulator")]
+    #[error("{message}")]
+    Scenario { message: String },
+    /// The built-in emulator failed (`demo`, `emulator serve`).
+    #[cfg(feature = "emulator")]
+    #[error("{message}")]
+    Emulator { message: String },
+    /// I/O outside the workdir: the current directory, stdout, temp files.
+    #[error("could not {what}: {source}")]
+    Io {
+        what: &'static str,
+        source: std::io::Error,
+    },
+    #[error("could not render JSON: {0}")]
+    Json(#[from] serde_json::Error),
 }
 
-impl Exit {
-    pub fn code(self) -> i32 {
-        self as i32
+impl Error {
+    pub fn io(what: &'static str) -> impl FnOnce(std::io::Error) -> Error {
+        move |source| Error::Io { what, source }
     }
-}
 
-/// What `main` needs from an error: its exit code, a hint, a short title for
-/// the GitHub `::error title=...::` annotation.
-pub trait Diagnose: std::error::Error {
-    fn exit(&self) -> Exit;
-    fn hint(&self) -> Option<String> {
-        None
-    }
-    fn title(&self) -> &'static str {
-        match self.exit() {
-            Exit::Runtime => "cloudstudio-azure failed",
-            Exit::Input => "Invalid input",
-            Exit::Access => "Azure access not sufficient",
-        }
-    }
-}
-
-/// A plain classified error for the odd case that has no module enum.
-#[derive(Debug)]
-pub struct Failure {
-    pub exit: Exit,
-    pub message: String,
-    pub hint: Option<String>,
-}
-
-impl Failure {
-    pub fn new(exit: Exit, message: impl Into<String>) -> Self {
+    /// What `main` prints.
+    pub fn failure(&self) -> Failure {
         Failure {
-            exit,
-            message: message.into(),
-            hint: None,
+            title: self.title(),
+            message: self.to_string(),
+            hint: self.hint(),
         }
     }
-    pub fn hint(mut self, hint: impl Into<String>) -> Self {
-        self.hint = Some(hint.into());
-        self
+
+    /// The module error inside, if any; `None` for this enum's own variants.
+    fn module(&self) -> Option<&dyn Diagnose> {
+        match self {
+            Error::Config(e) => Some(e),
+            Error::Resolve(e) => Some(e),
+            Error::Target(e) => Some(e),
+            Error::Verify(e) => Some(e),
+            Error::Plan(e) => Some(e),
+            Error::Workdir(e) => Some(e),
+            Error::Pipeline(e) => Some(e),
+            #[cfg(feature = "emulator")]
+            Error::Scenario { .. } | Error::Emulator { .. } => None,
+            Error::Io { .. } | Error::Json(_) => None,
+        }
     }
 }
 
-impl fmt::Display for Failure {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl std::error::Error for Failure {}
-
-impl Diagnose for Failure {
+impl Diagnose for Error {
     fn exit(&self) -> Exit {
-        self.exit
-    }
-    fn hint(&self) -> Option<String> {
-        self.hint.clone()
-    }
-}
-
-/// Classified view of an error chain.
-pub struct Classified {
-    pub exit: Exit,
-    pub hint: Option<String>,
-    pub title: &'static str,
-}
-
-/// Finds the first error in the chain that knows its exit code.
-pub fn classify(err: &anyhow::Error) -> Classified {
-    for cause in err.chain() {
-        if let Some(d) = as_diagnose(cause) {
-            return Classified {
-                exit: d.exit(),
-                hint: d.hint(),
-                title: d.title(),
-            };
+        match self {
+            Error::Config(e) => e.exit(),
+            Error::Resolve(e) => e.exit(),
+            Error::Target(e) => e.exit(),
+            Error::Verify(e) => e.exit(),
+            Error::Plan(e) => e.exit(),
+            Error::Workdir(e) => e.exit(),
+            Error::Pipeline(e) => e.exit(),
+            #[cfg(feature = "emulator")]
+            Error::Scenario { .. } => Exit::Input,
+            #[cfg(feature = "emulator")]
+            Error::Emulator { .. } => Exit::Runtime,
+            Error::Io { .. } | Error::Json(_) => Exit::Runtime,
         }
     }
-    Classified {
-        exit: Exit::Runtime,
-        hint: None,
-        title: "cloudstudio-azure failed",
-    }
-}
 
-/// The list of error types that carry an exit code. A module adding an error
-/// enum adds one line here.
-fn as_diagnose<'a>(e: &'a (dyn std::error::Error + 'static)) -> Option<&'a dyn Diagnose> {
-    macro_rules! try_types {
-        ($($t:ty),* $(,)?) => {
-            $(if let Some(d) = e.downcast_ref::<$t>() { return Some(d); })*
-        };
+    fn hint(&self) -> Option<String> {
+        #[cfg(feature = "emulator")]
+        if let Error::Scenario { .. } = self {
+            return Some("see examples/emulator-scenario.yml for the format".into());
+        }
+        self.module().and_then(Diagnose::hint)
     }
-    try_types!(
-        Failure,
-        crate::config::ConfigError,
-        crate::source::SourceError,
-        crate::target::TargetError,
-        crate::azure::AzureError,
-        crate::export::ExportError,
-    );
-    None
+
+    fn title(&self) -> &'static str {
+        self.module()
+            .map_or_else(|| self.exit().title(), Diagnose::title)
+    }
 }

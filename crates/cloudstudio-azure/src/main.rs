@@ -1,13 +1,38 @@
-//! Parse, run, map the error to its exit code and a message with a hint.
+//! cloudstudio-azure: resolve Azure service-principal credentials for a
+//! pipeline's CloudStudio environment, verify them against Azure, export
+//! them into the CloudStudio workdir and the pipeline.
+//!
+//! Data flows one way: inputs (`cli`, `vars`, `config`, `branch`) ->
+//! resolution (`resolve`) -> target (`target`) -> verification (`verify`)
+//! -> plan (`plan`) -> apply (`workdir`, `pipeline`). Side effects live at
+//! the edges (`commands`, `ui`); `main` turns the run's [`Outcome`] or
+//! [`Error`] into the exit code and prints a failure once.
+
+mod branch;
+mod cli;
+mod commands;
+mod config;
+mod error;
+mod exit;
+mod ids;
+mod observe;
+mod pipeline;
+mod plan;
+mod resolve;
+mod secret;
+mod target;
+mod ui;
+mod vars;
+mod verify;
+mod workdir;
 
 use clap::Parser;
-use cloudstudio_azure::{
-    cli::{Cli, Command},
-    commands, error,
-    ui::Ui,
-    vars::Vars,
-};
+use cli::{Cli, Command};
+use error::Error;
+use exit::{Diagnose, Outcome};
 use std::process::ExitCode;
+use ui::Ui;
+use vars::Vars;
 
 fn main() -> ExitCode {
     quiet_broken_pipe();
@@ -20,30 +45,34 @@ fn main() -> ExitCode {
         cli.global.output,
     );
     ui.masks_on_stderr = matches!(cli.command, Command::Env { .. });
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
+    let result = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
     {
-        Ok(rt) => rt,
-        Err(e) => {
-            ui.error(
-                "cloudstudio-azure failed",
-                &format!("could not start the async runtime: {e}"),
-                None,
-            );
-            return ExitCode::from(1);
+        Ok(runtime) => {
+            let result = runtime.block_on(commands::run(cli, vars, &ui));
+            // Don't wait for stray background tasks (e.g. a hung connection).
+            runtime.shutdown_background();
+            result
         }
+        Err(e) => Err(Error::io("start the async runtime")(e)),
     };
-    let result = runtime.block_on(commands::run(cli, vars, &ui));
-    // Don't wait for stray background tasks (e.g. a hung connection).
-    runtime.shutdown_background();
+    ExitCode::from(finish(&ui, result))
+}
+
+/// The exit code, after printing the failure (if any) once.
+fn finish(ui: &Ui, result: Result<Outcome, Error>) -> u8 {
     match result {
-        Ok(code) => ExitCode::from(code),
+        Ok(outcome) => {
+            if let Outcome::AccessNotSufficient(failure) = &outcome {
+                ui.fail(failure);
+            }
+            outcome.exit_code()
+        }
         Err(err) => {
-            let c = error::classify(&err);
-            ui.error(c.title, &format!("{err:#}"), c.hint.as_deref());
-            ExitCode::from(c.exit.code() as u8)
+            ui.fail(&err.failure());
+            err.exit().code()
         }
     }
 }

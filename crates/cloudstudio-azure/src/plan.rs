@@ -2,19 +2,57 @@
 //! create / update / unchanged / remove, with a masked diff, plus the
 //! environment bindings and the pipeline variables.
 //!
-//! Planning is pure: it takes what is on disk ([`State`]) and what is wanted,
-//! and decides, refusals included. `--dry-run` prints the plan; the real run
-//! computes the same plan under the workdir lock and [`apply`]s it. So a dry
-//! run refuses exactly when the real run would.
+//! Planning is pure: it takes what is on disk ([`State`], read by
+//! `workdir::read_state`) and what is wanted, and decides, refusals
+//! included; the plan renders itself. `--dry-run` prints the plan; the real
+//! run computes the same plan under the workdir lock and `workdir::apply`s
+//! it. So a dry run refuses exactly when the real run would.
 
 use crate::config::CredentialName;
-use crate::export::workdir::{
-    self, Bindings, CredentialFile, Existing, SecretsDir, parse_bindings, render_bindings,
-};
-use crate::export::{ExportError, fsio};
+use crate::exit::{Diagnose, Exit};
 use crate::ids::Environment;
+use crate::workdir::format::{Bindings, CredentialFile, Existing, SecretsDir, render_bindings};
 use serde::Serialize;
 use std::path::PathBuf;
+
+/// What the plan refuses (exit 2). Messages name files and keys, never
+/// values.
+#[derive(Debug, thiserror::Error)]
+pub enum PlanError {
+    #[error(
+        "credential `{credential}` is current for {other} with subscription {stored}; exporting subscription {wanted} for {environment} would silently retarget {other}"
+    )]
+    Retarget {
+        credential: String,
+        environment: String,
+        other: String,
+        stored: String,
+        wanted: String,
+    },
+    #[error("{} is not a credential file this tool wrote: {problem}", path.display())]
+    Malformed { path: PathBuf, problem: String },
+}
+
+impl Diagnose for PlanError {
+    fn exit(&self) -> Exit {
+        Exit::Input
+    }
+
+    fn hint(&self) -> Option<String> {
+        Some(match self {
+            PlanError::Retarget { other, .. } => format!(
+                "give this environment its own credential (--credential, or `credential:` in cloudstudio.yml), or pass --force to retarget {other} too"
+            ),
+            PlanError::Malformed { .. } => {
+                "move the file aside (or fix it), or pass --force to overwrite it".into()
+            }
+        })
+    }
+
+    fn title(&self) -> &'static str {
+        "Export refused"
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -53,29 +91,38 @@ pub struct FileChange {
     fix_mode: bool,
 }
 
+/// A file's content before and after, as shown (masked) and as written.
+struct Contents {
+    old_lines: Vec<String>,
+    new_lines: Vec<String>,
+    bytes: Vec<u8>,
+}
+
 impl FileChange {
-    /// A write of `bytes`; the diff is shown unless nothing changes.
-    fn write(
-        path: PathBuf,
-        action: Action,
-        old_lines: &[String],
-        new_lines: &[String],
-        bytes: Vec<u8>,
-        note: Option<String>,
-        fix_mode: bool,
-    ) -> FileChange {
+    /// A write of `contents`; the diff is shown unless nothing changes.
+    fn write(path: PathBuf, action: Action, contents: Contents) -> FileChange {
         FileChange {
             path,
             action,
             diff: if action == Action::Unchanged {
                 Vec::new()
             } else {
-                diff(old_lines, new_lines)
+                diff(&contents.old_lines, &contents.new_lines)
             },
-            bytes: Some(bytes),
-            note,
-            fix_mode,
+            bytes: Some(contents.bytes),
+            note: None,
+            fix_mode: false,
         }
+    }
+
+    /// The content to write (create/update). Holds the secret for a credential.
+    pub fn bytes(&self) -> Option<&[u8]> {
+        self.bytes.as_deref()
+    }
+
+    /// Whether an unchanged file's permissions are to be fixed (0600).
+    pub fn fix_mode(&self) -> bool {
+        self.fix_mode
     }
 }
 
@@ -88,6 +135,22 @@ pub struct Binding {
     pub previous: Option<String>,
 }
 
+impl Binding {
+    fn render(&self, dry_run: bool) -> String {
+        let verb = if dry_run { "would " } else { "" };
+        let env = self.environment;
+        match (&self.credential, &self.previous) {
+            (Some(c), Some(p)) if p == c => format!("{c} is already current for {env}"),
+            (Some(c), Some(p)) => format!("{verb}set current for {env}: {c} (was {p})"),
+            (Some(c), None) => format!("{verb}set current for {env}: {c}"),
+            (None, p) => format!(
+                "{verb}unset {env} (was {})",
+                p.as_deref().unwrap_or("nothing")
+            ),
+        }
+    }
+}
+
 pub struct Plan {
     pub files: Vec<FileChange>,
     pub bindings: Vec<Binding>,
@@ -95,6 +158,36 @@ pub struct Plan {
 }
 
 impl Plan {
+    /// The plan as text: one line per file (`created <path>`), the masked
+    /// diff for dry runs (and `-v`), then the bindings.
+    pub fn render(&self, dry_run: bool, verbose: bool) -> String {
+        let mut out = String::new();
+        if dry_run {
+            out.push_str("dry run: nothing was written\n");
+        }
+        for f in &self.files {
+            out.push_str(&format!(
+                "{} {}",
+                f.action.describe(dry_run),
+                f.path.display()
+            ));
+            if let Some(n) = &f.note {
+                out.push_str(&format!(" ({n})"));
+            }
+            out.push('\n');
+            if dry_run || verbose {
+                for l in &f.diff {
+                    out.push_str(&format!("    {l}\n"));
+                }
+            }
+        }
+        for b in &self.bindings {
+            out.push_str(&b.render(dry_run));
+            out.push('\n');
+        }
+        out
+    }
+
     /// `[{path, action}]` for `--output json`.
     pub fn files_json(&self) -> Vec<serde_json::Value> {
         self.files
@@ -104,22 +197,11 @@ impl Plan {
     }
 }
 
-/// What is on disk for one credential.
+/// What is on disk for one credential (`workdir::read_state`).
 pub struct State {
     pub credential: Existing<CredentialFile>,
     pub credential_mode: Option<u32>,
     pub bindings: Existing<Bindings>,
-}
-
-impl State {
-    pub fn read(secrets: &SecretsDir, credential: &CredentialName) -> Result<State, ExportError> {
-        let path = secrets.credential_path(credential);
-        Ok(State {
-            credential: workdir::read(&path, CredentialFile::parse)?,
-            credential_mode: fsio::mode(&path),
-            bindings: workdir::read(&secrets.environments_path(), parse_bindings)?,
-        })
-    }
 }
 
 /// What export wants.
@@ -132,7 +214,7 @@ pub struct Wanted<'a> {
 
 /// Plans an export; refuses (exit 2) a retarget of another environment or
 /// overwriting a file we do not recognise, unless forced.
-pub fn export(secrets: &SecretsDir, state: &State, want: &Wanted<'_>) -> Result<Plan, ExportError> {
+pub fn export(secrets: &SecretsDir, state: &State, want: &Wanted<'_>) -> Result<Plan, PlanError> {
     let cred_path = secrets.credential_path(want.credential);
     let env_path = secrets.environments_path();
     let mut warnings = Vec::new();
@@ -141,7 +223,7 @@ pub fn export(secrets: &SecretsDir, state: &State, want: &Wanted<'_>) -> Result<
         Existing::Missing => Bindings::new(),
         Existing::Valid { value, .. } => value.clone(),
         Existing::Malformed { problem } if !want.force => {
-            return Err(ExportError::Malformed {
+            return Err(PlanError::Malformed {
                 path: env_path,
                 problem: problem.clone(),
             });
@@ -156,7 +238,7 @@ pub fn export(secrets: &SecretsDir, state: &State, want: &Wanted<'_>) -> Result<
     };
     if let Existing::Malformed { problem } = &state.credential {
         if !want.force {
-            return Err(ExportError::Malformed {
+            return Err(PlanError::Malformed {
                 path: cred_path,
                 problem: problem.clone(),
             });
@@ -179,7 +261,7 @@ pub fn export(secrets: &SecretsDir, state: &State, want: &Wanted<'_>) -> Result<
                 continue;
             }
             if !want.force {
-                return Err(ExportError::Retarget {
+                return Err(PlanError::Retarget {
                     credential: want.credential.to_string(),
                     environment: want.environment.to_string(),
                     other: other.to_string(),
@@ -259,19 +341,6 @@ pub fn cleanup(secrets: &SecretsDir, state: &State, credential: &CredentialName)
     }
 }
 
-/// Executes the plan, file by file, in order. Call with the lock held.
-pub fn apply(plan: &Plan) -> Result<(), ExportError> {
-    for f in &plan.files {
-        match (f.action, &f.bytes) {
-            (Action::Create | Action::Update, Some(bytes)) => fsio::write_atomic(&f.path, bytes)?,
-            (Action::Remove, _) => fsio::remove(&f.path)?,
-            (Action::Unchanged, _) if f.fix_mode => fsio::make_private(&f.path)?,
-            _ => {}
-        }
-    }
-    Ok(())
-}
-
 fn credential_change(path: PathBuf, state: &State, new: &CredentialFile) -> FileChange {
     let bytes = new.render();
     let old = state.credential.value();
@@ -299,7 +368,16 @@ fn credential_change(path: PathBuf, state: &State, new: &CredentialFile) -> File
         )),
         _ => None,
     };
-    FileChange::write(path, action, &old_lines, &new_lines, bytes, note, fix_mode)
+    let contents = Contents {
+        old_lines,
+        new_lines,
+        bytes,
+    };
+    FileChange {
+        note,
+        fix_mode,
+        ..FileChange::write(path, action, contents)
+    }
 }
 
 fn bindings_change(path: PathBuf, old: &Existing<Bindings>, new: &Bindings) -> FileChange {
@@ -316,7 +394,15 @@ fn bindings_change(path: PathBuf, old: &Existing<Bindings>, new: &Bindings) -> F
     };
     let note =
         matches!(old, Existing::Malformed { .. }).then(|| "previous content not shown".into());
-    FileChange::write(path, action, &old_lines, &new_lines, bytes, note, false)
+    let contents = Contents {
+        old_lines,
+        new_lines,
+        bytes,
+    };
+    FileChange {
+        note,
+        ..FileChange::write(path, action, contents)
+    }
 }
 
 /// A credential file as shown to people; an unrecognised file is not shown

@@ -6,13 +6,16 @@
 //! - subscription: `--subscription-id` > matching rule > the environment's
 //!   default in the config > the credential source's own;
 //! - credential: `--credential` > rule > environment > top-level >
-//!   `ci-<environment>`.
+//!   `ci-<environment>`;
+//! - workdir: `--workdir` / `CLOUDSTUDIO_WORKDIR` > the config's `workdir:`
+//!   > the nearest directory at or above the current one holding `azure/`.
 
 use crate::branch::Detection;
 use crate::config::{Config, CredentialName};
-use crate::error::{Diagnose, Exit};
+use crate::exit::{Diagnose, Exit};
 use crate::ids::{Environment, is_guid};
 use serde::Serialize;
+use std::path::{Path, PathBuf};
 
 #[derive(Debug, thiserror::Error)]
 pub enum TargetError {
@@ -22,6 +25,10 @@ pub enum TargetError {
     NoSubscription { environment: Environment },
     #[error("--subscription-id is not a GUID (expected 8-4-4-4-12 hex digits)")]
     BadSubscriptionFlag,
+    #[error("the workdir {} (from {from}) does not exist", path.display())]
+    WorkdirMissing { path: PathBuf, from: &'static str },
+    #[error("no CloudStudio workdir found: no `azure/` folder in {} or above", cwd.display())]
+    NoWorkdir { cwd: PathBuf },
 }
 
 impl Diagnose for TargetError {
@@ -36,11 +43,50 @@ impl Diagnose for TargetError {
             TargetError::BadSubscriptionFlag => {
                 "copy the Subscription ID from the portal's Subscriptions page".into()
             }
+            TargetError::WorkdirMissing { .. } => "create it, or point --workdir at the CloudStudio workdir (the folder with aws/, azure/, google/)".into(),
+            TargetError::NoWorkdir { .. } => {
+                "pass --workdir, set CLOUDSTUDIO_WORKDIR, or add `workdir:` to cloudstudio.yml".into()
+            }
         })
     }
     fn title(&self) -> &'static str {
-        "Target"
+        match self {
+            TargetError::NoSubscription { .. } | TargetError::BadSubscriptionFlag => "Target",
+            TargetError::WorkdirMissing { .. } | TargetError::NoWorkdir { .. } => {
+                self.exit().title()
+            }
+        }
     }
+}
+
+/// The CloudStudio workdir: `named` (`--workdir` / `CLOUDSTUDIO_WORKDIR`,
+/// already relative to `cwd`) > the config's `workdir:` > the nearest
+/// directory at or above `cwd` that holds `azure/`. A named one must exist.
+pub fn workdir(
+    named: Option<PathBuf>,
+    config: &Config,
+    cwd: &Path,
+) -> Result<PathBuf, TargetError> {
+    let named = named
+        .map(|p| (p, "--workdir / CLOUDSTUDIO_WORKDIR"))
+        .or_else(|| {
+            config
+                .workdir
+                .clone()
+                .map(|p| (p, "the config's `workdir:`"))
+        });
+    if let Some((path, from)) = named {
+        if !path.is_dir() {
+            return Err(TargetError::WorkdirMissing { path, from });
+        }
+        return Ok(path);
+    }
+    cwd.ancestors()
+        .find(|d| d.join("azure").is_dir())
+        .map(Path::to_path_buf)
+        .ok_or_else(|| TargetError::NoWorkdir {
+            cwd: cwd.to_path_buf(),
+        })
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

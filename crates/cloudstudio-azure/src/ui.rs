@@ -3,13 +3,24 @@
 //!
 //! In GitHub Actions (`GITHUB_ACTIONS=true`) warnings and errors become
 //! workflow-command annotations, and `::add-mask::` lines for every secret are
-//! printed before any other output on either stream.
+//! printed before any other output on either stream. Failures are printed
+//! here and nowhere else ([`Ui::fail`]), so every command reports them the
+//! same way.
 
-use crate::cli::OutputFormat;
+use crate::exit::Failure;
+use crate::observe::Observe;
 use crate::secret::Secret;
 use crate::vars::Vars;
 use std::io::Write;
 
+/// `--output`: what stdout carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutputFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone)]
 pub struct Ui {
     pub github: bool,
     pub quiet: bool,
@@ -94,10 +105,16 @@ impl Ui {
         }
     }
 
-    /// The final error, with its hint; in GitHub Actions also an annotation.
-    pub fn error(&self, title: &str, message: &str, hint: Option<&str>) {
+    /// The run's failure, with its hint; in GitHub Actions also the one
+    /// `::error` annotation. Only `main` calls this, once.
+    pub fn fail(&self, failure: &Failure) {
+        let Failure {
+            title,
+            message,
+            hint,
+        } = failure;
         if self.github {
-            let mut body = message.to_owned();
+            let mut body = message.clone();
             if let Some(h) = hint {
                 body.push_str("\nhint: ");
                 body.push_str(h);
@@ -112,6 +129,20 @@ impl Ui {
         if let Some(h) = hint {
             eprintln!("hint: {h}");
         }
+    }
+}
+
+impl Observe for Ui {
+    fn secret(&self, secret: &Secret) {
+        self.mask([secret]);
+    }
+
+    fn verbose(&self) -> bool {
+        self.verbose > 0
+    }
+
+    fn debug(&self, line: &str) {
+        Ui::debug(self, line);
     }
 }
 

@@ -3,18 +3,17 @@
 //! binding that points to it. No credentials needed: the credential name is
 //! `--credential`, else the one `export` would use on this branch.
 
-use super::Ctx;
-use super::export::render_plan;
+use super::ctx::Ctx;
 use crate::branch;
 use crate::cli::CleanupArgs;
-use crate::export::fsio;
-use crate::export::workdir::SecretsDir;
-use crate::plan::{self, State};
+use crate::error::Error;
+use crate::exit::Outcome;
+use crate::plan;
 use crate::target::Placement;
-use anyhow::Result;
+use crate::workdir::{self, Lock, SecretsDir};
 use serde_json::json;
 
-pub async fn run(ctx: &Ctx<'_>, args: &CleanupArgs) -> Result<u8> {
+pub async fn run(ctx: &Ctx<'_>, args: &CleanupArgs) -> Result<Outcome, Error> {
     let config = ctx.config()?;
     let credential = match &args.credential {
         Some(c) => c.clone(),
@@ -26,12 +25,14 @@ pub async fn run(ctx: &Ctx<'_>, args: &CleanupArgs) -> Result<u8> {
     let workdir = ctx.workdir(&config)?;
     let secrets = SecretsDir::new(&workdir);
 
-    let mut plan = plan::cleanup(&secrets, &State::read(&secrets, &credential)?, &credential);
+    let state = workdir::read_state(&secrets, &credential)?;
+    let mut plan = plan::cleanup(&secrets, &state, &credential);
     if !args.dry_run && !plan.files.is_empty() {
-        let lock = fsio::Lock::acquire(&secrets.dir)?;
+        let lock = Lock::acquire(&secrets.dir)?;
         lock.sweep();
-        plan = plan::cleanup(&secrets, &State::read(&secrets, &credential)?, &credential);
-        plan::apply(&plan)?;
+        let state = workdir::read_state(&secrets, &credential)?;
+        plan = plan::cleanup(&secrets, &state, &credential);
+        workdir::apply(&plan)?;
         drop(lock);
     }
     for w in &plan.warnings {
@@ -55,8 +56,8 @@ pub async fn run(ctx: &Ctx<'_>, args: &CleanupArgs) -> Result<u8> {
                 secrets.credential_path(&credential).display()
             );
         } else {
-            print!("{}", render_plan(&plan, args.dry_run, ctx.ui.verbose > 0));
+            print!("{}", plan.render(args.dry_run, ctx.ui.verbose > 0));
         }
     }
-    Ok(0)
+    Ok(Outcome::Success)
 }

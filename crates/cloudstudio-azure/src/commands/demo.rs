@@ -7,13 +7,13 @@
 //! resolve, verify over HTTPS, write. Then it shows what happened: a second
 //! run that changes nothing, and what a Reader-only credential looks like.
 
-use super::Ctx;
-use crate::cli::{
-    Cloud, CloudArgs, ExportArgs, GlobalArgs, OutputFormat, Require, ResolveArgs, VerifyArgs,
-};
-use crate::ui::Ui;
+use super::ctx::Ctx;
+use crate::cli::{CloudArgs, ExportArgs, GlobalArgs, ResolveArgs, VerifyArgs};
+use crate::error::Error;
+use crate::exit::Outcome;
+use crate::ui::{OutputFormat, Ui};
 use crate::vars::Vars;
-use anyhow::{Context as _, Result};
+use crate::verify::{Cloud, Require};
 use azure_emulator::{Emulator, Route, Scenario, demo};
 use std::path::{Path, PathBuf};
 
@@ -32,21 +32,21 @@ branches:
     environment: development
 ";
 
-pub async fn run(ctx: &Ctx<'_>) -> Result<u8> {
+pub async fn run(ctx: &Ctx<'_>) -> Result<Outcome, Error> {
     let root = tempfile::Builder::new()
         .prefix("cloudstudio-azure-demo-")
         .tempdir()
-        .context("could not create a temp directory")?
+        .map_err(Error::io("create a temp directory"))?
         .keep();
     let workdir = root.join("workdir");
-    scaffold(&workdir)?;
-    std::fs::write(workdir.join("cloudstudio.yml"), CONFIG)?;
-    std::fs::write(workdir.join(".gitignore"), "azure/secrets/\n")?;
     let github = root.join("github");
-    std::fs::create_dir_all(&github)?;
+    scaffold(&workdir, &github).map_err(Error::io("write the demo's workdir"))?;
 
-    let emulator = Emulator::start(Scenario::demo(), 0, &root.join("emulator"))
-        .context("could not start the built-in Azure emulator")?;
+    let emulator = Emulator::start(Scenario::demo(), 0, &root.join("emulator")).map_err(|e| {
+        Error::Emulator {
+            message: format!("could not start the built-in Azure emulator: {e:#}"),
+        }
+    })?;
     let say = |s: &str| println!("{s}");
     say(&format!(
         "Azure emulator on {} (Entra ID, Resource Manager, GitHub OIDC)",
@@ -61,26 +61,17 @@ pub async fn run(ctx: &Ctx<'_>) -> Result<u8> {
     );
 
     let vars = ci_vars(&emulator, &github, demo::CLIENT_ID, demo::CLIENT_SECRET);
-    let cloud = CloudArgs {
-        cloud: Cloud::Custom,
-        authority_host: Some(emulator.authority_host()),
-        arm_endpoint: Some(emulator.arm_endpoint()),
-    };
-    let resolve = ResolveArgs {
-        cloud: cloud.clone(),
-        az_timeout: 30,
-        ..ResolveArgs::default()
-    };
-    let verify = VerifyArgs {
-        require: Require::Contributor,
-        timeout: 60,
-    };
+    let (resolve, verify) = job_args(&emulator);
 
     say("$ cloudstudio-azure export");
     let (global, ui) = (global(ctx, &workdir), demo_ui(ctx));
     let job = job_ctx(&global, &ui, &vars, &workdir);
-    let code = super::export::run(&job, &resolve, &verify, &ExportArgs::default()).await?;
-    anyhow::ensure!(code == 0, "the demo export failed (exit {code})");
+    let outcome = super::export::run(&job, &resolve, &verify, &ExportArgs::default()).await?;
+    if outcome != Outcome::Success {
+        return Err(Error::Emulator {
+            message: format!("the demo export failed (exit {})", outcome.exit_code()),
+        });
+    }
     let log = emulator.requests();
     say(&format!(
         "\n  {} requests to the emulator: {} token, then subscription + permissions in parallel",
@@ -99,13 +90,20 @@ pub async fn run(ctx: &Ctx<'_>) -> Result<u8> {
         demo::READER_SECRET,
     );
     reader = reader.with("GITHUB_REF_NAME", "release/1.0");
-    let code =
+    let outcome =
         super::verify::run(&job_ctx(&global, &ui, &reader, &workdir), &resolve, &verify).await?;
     say(&format!(
-        "  (exit {code}: access not sufficient, as expected; nothing was written)"
+        "  (exit {}: access not sufficient, as expected; nothing was written)",
+        outcome.exit_code()
     ));
 
-    say("\nWhat the job's later steps get:");
+    print_job_files(&github, &workdir);
+    Ok(Outcome::Success)
+}
+
+/// What the simulated job's later steps get, and where the files are.
+fn print_job_files(github: &Path, workdir: &Path) {
+    println!("\nWhat the job's later steps get:");
     for name in ["env", "output"] {
         let path = github.join(name);
         let text = std::fs::read_to_string(&path).unwrap_or_default();
@@ -118,35 +116,50 @@ pub async fn run(ctx: &Ctx<'_>) -> Result<u8> {
                 names.push(n);
             }
         }
-        say(&format!(
+        println!(
             "  GITHUB_{} ({}): {}",
             name.to_uppercase(),
             path.display(),
             names.join(", ")
-        ));
+        );
     }
-    say(&format!(
-        "  step summary: {}",
-        github.join("summary.md").display()
-    ));
-    say(&format!(
-        "\nFiles: {}",
-        workdir.join("azure/secrets").display()
-    ));
-    say(
-        "Done. Everything above ran offline against the emulator; delete the temp directory when finished.",
+    println!("  step summary: {}", github.join("summary.md").display());
+    println!("\nFiles: {}", workdir.join("azure/secrets").display());
+    println!(
+        "Done. Everything above ran offline against the emulator; delete the temp directory when finished."
     );
-    Ok(0)
 }
 
-/// A CloudStudio workdir as the app lays it out.
-fn scaffold(workdir: &Path) -> Result<()> {
+/// A CloudStudio workdir as the app lays it out, with a config and a
+/// `.gitignore`; the simulated job's file directory.
+fn scaffold(workdir: &Path, github: &Path) -> std::io::Result<()> {
     for provider in ["aws", "azure", "google"] {
         for sub in ["projects", "templates", "modules", "keys", "roles"] {
             std::fs::create_dir_all(workdir.join(provider).join(sub))?;
         }
     }
-    Ok(())
+    std::fs::write(workdir.join("cloudstudio.yml"), CONFIG)?;
+    std::fs::write(workdir.join(".gitignore"), "azure/secrets/\n")?;
+    std::fs::create_dir_all(github)
+}
+
+/// The flags the simulated job passes: the emulator's cloud, defaults.
+fn job_args(emulator: &Emulator) -> (ResolveArgs, VerifyArgs) {
+    let cloud = CloudArgs {
+        cloud: Cloud::Custom,
+        authority_host: Some(emulator.authority_host()),
+        arm_endpoint: Some(emulator.arm_endpoint()),
+    };
+    let resolve = ResolveArgs {
+        cloud,
+        az_timeout: 30,
+        ..ResolveArgs::default()
+    };
+    let verify = VerifyArgs {
+        require: Require::Contributor,
+        timeout: 60,
+    };
+    (resolve, verify)
 }
 
 /// The variables a GitHub Actions job would have.

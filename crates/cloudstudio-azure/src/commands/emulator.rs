@@ -1,9 +1,9 @@
 //! `emulator serve`: the built-in Azure emulator on a local port until
 //! Ctrl-C, with its endpoints and how to point this tool (and others) at it.
 
-use super::Ctx;
-use crate::error::{Exit, Failure};
-use anyhow::{Context as _, Result};
+use super::ctx::Ctx;
+use crate::error::Error;
+use crate::exit::Outcome;
 use azure_emulator::{Emulator, Scenario, demo};
 use serde_json::json;
 use std::path::Path;
@@ -13,7 +13,7 @@ pub async fn serve(
     port: u16,
     scenario: Option<&Path>,
     state_dir: Option<&Path>,
-) -> Result<u8> {
+) -> Result<Outcome, Error> {
     let scenario_path = scenario.map(|p| ctx.cwd.join(p));
     let loaded = match &scenario_path {
         None => Scenario::demo(),
@@ -28,11 +28,13 @@ pub async fn serve(
             temp = tempfile::Builder::new()
                 .prefix("cloudstudio-azure-emulator-")
                 .tempdir()
-                .context("could not create a temp directory for the emulator")?;
+                .map_err(Error::io("create a temp directory for the emulator"))?;
             temp.path().to_path_buf()
         }
     };
-    let emu = Emulator::start(loaded, port, &dir)?;
+    let emu = Emulator::start(loaded, port, &dir).map_err(|e| Error::Emulator {
+        message: format!("{e:#}"),
+    })?;
 
     if ctx.ui.json() {
         let mut doc = json!({
@@ -59,21 +61,16 @@ pub async fn serve(
     wait_for_stop().await;
     ctx.ui.info("emulator stopped");
     drop(emu);
-    Ok(0)
+    Ok(Outcome::Success)
 }
 
 /// Reads and validates a scenario file; every problem is invalid input.
-fn load(path: &Path) -> Result<Scenario> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        Failure::new(
-            Exit::Input,
-            format!("could not read the scenario {}: {e}", path.display()),
-        )
+fn load(path: &Path) -> Result<Scenario, Error> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::Scenario {
+        message: format!("could not read the scenario {}: {e}", path.display()),
     })?;
-    Scenario::from_yaml(&text).map_err(|e| {
-        Failure::new(Exit::Input, format!("{}: {e:#}", path.display()))
-            .hint("see examples/emulator-scenario.yml for the format")
-            .into()
+    Scenario::from_yaml(&text).map_err(|e| Error::Scenario {
+        message: format!("{}: {e:#}", path.display()),
     })
 }
 

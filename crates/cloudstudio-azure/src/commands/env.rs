@@ -6,19 +6,21 @@
 //! resolution found; run `verify` first when that matters. In GitHub Actions
 //! the secret is masked before anything is printed, like everywhere else.
 
-use super::Ctx;
-use crate::cli::{ResolveArgs, Shell};
-use crate::export::{arm_vars, shell};
-use anyhow::Result;
+use super::ctx::Ctx;
+use crate::cli::ResolveArgs;
+use crate::error::Error;
+use crate::exit::Outcome;
+use crate::pipeline::{Shell, arm_vars, render_shell};
 use std::io::Write;
 
-pub async fn run(ctx: &Ctx<'_>, resolve: &ResolveArgs, sh: Shell) -> Result<u8> {
+pub async fn run(ctx: &Ctx<'_>, resolve: &ResolveArgs, sh: Shell) -> Result<Outcome, Error> {
     let res = ctx.resolve(resolve).await?;
     let vars = arm_vars(&res.credentials, &res.target.subscription_id);
     // Rendered in full before printing: a refused value prints nothing.
-    let text = shell::render(sh, &vars)?;
+    let text = render_shell(sh, &vars)?;
     let mut out = std::io::stdout().lock();
-    out.write_all(text.as_bytes())?;
-    out.flush()?;
-    Ok(0)
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(Error::io("write to standard output"))?;
+    Ok(Outcome::Success)
 }

@@ -1,14 +1,15 @@
 //! `explain`: which source won, why the others were skipped, and the target,
 //! without any network call of its own.
 
-use super::Ctx;
+use super::ctx::{Ctx, Parts};
 use crate::cli::ResolveArgs;
-use crate::source::{Auth, SourceKind};
-use crate::target::SubscriptionFrom;
-use anyhow::Result;
+use crate::error::Error;
+use crate::exit::Outcome;
+use crate::resolve::SourceKind;
+use crate::target::{EnvironmentFrom, SubscriptionFrom};
 use serde_json::json;
 
-pub async fn run(ctx: &Ctx<'_>, args: &ResolveArgs) -> Result<u8> {
+pub async fn run(ctx: &Ctx<'_>, args: &ResolveArgs) -> Result<Outcome, Error> {
     let parts = ctx.resolve_parts(args).await?;
     ctx.announce(&parts.resolved);
     let creds = &parts.resolved.credentials;
@@ -20,118 +21,140 @@ pub async fn run(ctx: &Ctx<'_>, args: &ResolveArgs) -> Result<u8> {
     };
 
     if ctx.ui.json() {
-        let doc = json!({
-            "source": creds.source,
-            "skipped": parts.resolved.skipped,
-            "client_id": creds.client_id,
-            "tenant_id": creds.tenant_id,
-            "subscription_id": subscription,
-            "subscription_from": sub_from,
-            "branch": p.branch,
-            "branch_from": p.branch_from,
-            "rule": p.rule,
-            "environment": p.environment,
-            "environment_from": p.environment_from,
-            "credential": p.credential.as_str(),
-            "credential_from": p.credential_from,
-            "has_secret": creds.auth.has_secret(),
-            "config": parts.config.path,
-        });
-        println!("{}", serde_json::to_string_pretty(&doc)?);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&json_doc(&parts, subscription, sub_from))?
+        );
     } else {
-        let mut out = String::new();
-        let mut line = |k: &str, v: String| out.push_str(&format!("{k:<14}{v}\n"));
-        line(
-            "source:",
-            format!(
-                "{} ({})",
-                creds.source,
-                describe_auth(creds.source, &creds.auth)
-            ),
-        );
-        for s in &parts.resolved.skipped {
-            line("", format!("skipped {}: {}", s.source, s.reason));
-        }
-        line(
-            "client id:",
-            creds
-                .client_id
-                .clone()
-                .unwrap_or_else(|| "(none: az session)".into()),
-        );
-        line("tenant id:", creds.tenant_id.clone());
-        line(
-            "secret:",
-            if creds.auth.has_secret() {
-                "*** (present, not shown)".into()
-            } else {
-                "(none)".into()
-            },
-        );
-        let branch = match (&p.branch, &p.branch_from) {
-            (Some(b), Some(f)) => format!("{b} (from {f})"),
-            _ if p.branch_notes.is_empty() => "(none found)".into(),
-            _ => format!("(none found: {})", p.branch_notes.join("; ")),
-        };
-        line("branch:", branch);
-        line(
-            "config:",
-            parts
-                .config
-                .path
-                .as_ref()
-                .map_or("(none found)".into(), |p| p.display().to_string()),
-        );
-        line(
-            "rule:",
-            p.rule
-                .clone()
-                .map_or("(none matched)".into(), |r| format!("`{r}`")),
-        );
-        line(
-            "environment:",
-            format!(
-                "{} ({})",
-                p.environment,
-                match p.environment_from {
-                    crate::target::EnvironmentFrom::Flag => "from --environment".to_owned(),
-                    crate::target::EnvironmentFrom::Rule => "from the matched rule".to_owned(),
-                    crate::target::EnvironmentFrom::Default =>
-                        "default: no flag and no matching rule".to_owned(),
-                }
-            ),
-        );
-        line(
-            "subscription:",
-            match (subscription, sub_from) {
-                (Some(s), Some(f)) => format!("{s} ({})", describe_sub_from(f)),
-                _ => "(none)".into(),
-            },
-        );
-        line(
-            "credential:",
-            format!(
-                "{} (from {})",
-                p.credential,
-                format!("{:?}", p.credential_from).to_lowercase()
-            ),
-        );
-        print!("{out}");
+        print!("{}", render_text(&parts, subscription, sub_from));
     }
     target?;
-    Ok(0)
+    Ok(Outcome::Success)
 }
 
-fn describe_auth(kind: SourceKind, auth: &Auth) -> &'static str {
-    match (kind, auth) {
-        (SourceKind::Flags, _) => {
-            "--client-id, --tenant-id, secret from AZURE_CLIENT_SECRET or stdin"
-        }
-        (SourceKind::AzureCredentials, _) => "JSON from AZURE_CREDENTIALS or --creds-file",
-        (SourceKind::AzureEnv, _) => "AZURE_CLIENT_ID, AZURE_CLIENT_SECRET, AZURE_TENANT_ID",
-        (SourceKind::ArmEnv, _) => "ARM_CLIENT_ID, ARM_CLIENT_SECRET, ARM_TENANT_ID",
-        (SourceKind::GithubOidc, _) => "GitHub OIDC token as a client assertion; no secret",
-        (SourceKind::AzCli, _) => "the `az login` session",
+/// The stable `explain --output json` document.
+fn json_doc(
+    parts: &Parts,
+    subscription: Option<&str>,
+    sub_from: Option<SubscriptionFrom>,
+) -> serde_json::Value {
+    let creds = &parts.resolved.credentials;
+    let p = &parts.placement;
+    json!({
+        "source": creds.source,
+        "skipped": parts.resolved.skipped,
+        "client_id": creds.client_id,
+        "tenant_id": creds.tenant_id,
+        "subscription_id": subscription,
+        "subscription_from": sub_from,
+        "branch": p.branch,
+        "branch_from": p.branch_from,
+        "rule": p.rule,
+        "environment": p.environment,
+        "environment_from": p.environment_from,
+        "credential": p.credential.as_str(),
+        "credential_from": p.credential_from,
+        "has_secret": creds.auth.has_secret(),
+        "config": parts.config.path,
+    })
+}
+
+/// `explain` for people: one line per fact, the skipped sources under the
+/// winner.
+fn render_text(
+    parts: &Parts,
+    subscription: Option<&str>,
+    sub_from: Option<SubscriptionFrom>,
+) -> String {
+    let creds = &parts.resolved.credentials;
+    let p = &parts.placement;
+    let mut out = String::new();
+    let mut line = |k: &str, v: String| out.push_str(&format!("{k:<14}{v}\n"));
+    line(
+        "source:",
+        format!("{} ({})", creds.source, describe_source(creds.source)),
+    );
+    for s in &parts.resolved.skipped {
+        line("", format!("skipped {}: {}", s.source, s.reason));
+    }
+    line(
+        "client id:",
+        creds
+            .client_id
+            .clone()
+            .unwrap_or_else(|| "(none: az session)".into()),
+    );
+    line("tenant id:", creds.tenant_id.clone());
+    line(
+        "secret:",
+        if creds.auth.has_secret() {
+            "*** (present, not shown)".into()
+        } else {
+            "(none)".into()
+        },
+    );
+    let branch = match (&p.branch, &p.branch_from) {
+        (Some(b), Some(f)) => format!("{b} (from {f})"),
+        _ if p.branch_notes.is_empty() => "(none found)".into(),
+        _ => format!("(none found: {})", p.branch_notes.join("; ")),
+    };
+    line("branch:", branch);
+    line(
+        "config:",
+        parts
+            .config
+            .path
+            .as_ref()
+            .map_or("(none found)".into(), |p| p.display().to_string()),
+    );
+    line(
+        "rule:",
+        p.rule
+            .clone()
+            .map_or("(none matched)".into(), |r| format!("`{r}`")),
+    );
+    line(
+        "environment:",
+        format!(
+            "{} ({})",
+            p.environment,
+            describe_environment_from(p.environment_from)
+        ),
+    );
+    line(
+        "subscription:",
+        match (subscription, sub_from) {
+            (Some(s), Some(f)) => format!("{s} ({})", describe_sub_from(f)),
+            _ => "(none)".into(),
+        },
+    );
+    line(
+        "credential:",
+        format!(
+            "{} (from {})",
+            p.credential,
+            format!("{:?}", p.credential_from).to_lowercase()
+        ),
+    );
+    out
+}
+
+fn describe_source(kind: SourceKind) -> &'static str {
+    match kind {
+        SourceKind::Flags => "--client-id, --tenant-id, secret from AZURE_CLIENT_SECRET or stdin",
+        SourceKind::AzureCredentials => "JSON from AZURE_CREDENTIALS or --creds-file",
+        SourceKind::AzureEnv => "AZURE_CLIENT_ID, AZURE_CLIENT_SECRET, AZURE_TENANT_ID",
+        SourceKind::ArmEnv => "ARM_CLIENT_ID, ARM_CLIENT_SECRET, ARM_TENANT_ID",
+        SourceKind::GithubOidc => "GitHub OIDC token as a client assertion; no secret",
+        SourceKind::AzCli => "the `az login` session",
+    }
+}
+
+fn describe_environment_from(f: EnvironmentFrom) -> &'static str {
+    match f {
+        EnvironmentFrom::Flag => "from --environment",
+        EnvironmentFrom::Rule => "from the matched rule",
+        EnvironmentFrom::Default => "default: no flag and no matching rule",
     }
 }
 

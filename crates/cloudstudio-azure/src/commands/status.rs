@@ -2,20 +2,45 @@
 //! each is current for, and each environment with no credential (the app's
 //! "Credential not set on environment"). Reads only; needs no credentials.
 
-use super::Ctx;
-use crate::export::workdir::{self, CredentialFile, Existing, SecretsDir, parse_bindings};
+use super::ctx::Ctx;
+use crate::config::CredentialName;
+use crate::error::Error;
+use crate::exit::Outcome;
 use crate::ids::Environment;
-use anyhow::Result;
+use crate::workdir::{self, CredentialFile, Existing, SecretsDir, parse_bindings};
 use serde_json::json;
+use std::path::PathBuf;
 
 const NOT_SET: &str = "Credential not set on environment";
 
-pub async fn run(ctx: &Ctx<'_>) -> Result<u8> {
+/// What the workdir holds.
+struct Status {
+    workdir: PathBuf,
+    secrets: SecretsDir,
+    /// Each credential file, parsed, with the environments it is current for.
+    creds: Vec<(CredentialName, Existing<CredentialFile>, Vec<Environment>)>,
+    /// Each environment with its credential, if any.
+    environments: Vec<(Environment, Option<String>)>,
+    warnings: Vec<String>,
+}
+
+pub async fn run(ctx: &Ctx<'_>) -> Result<Outcome, Error> {
     let config = ctx.config()?;
-    let workdir = ctx.workdir(&config)?;
+    let status = read(ctx.workdir(&config)?)?;
+    for w in &status.warnings {
+        ctx.ui.warn(w);
+    }
+    if ctx.ui.json() {
+        println!("{}", serde_json::to_string_pretty(&json_doc(&status))?);
+    } else if !ctx.ui.quiet {
+        print!("{}", render_text(&status));
+    }
+    Ok(Outcome::Success)
+}
+
+fn read(workdir: PathBuf) -> Result<Status, Error> {
     let secrets = SecretsDir::new(&workdir);
     let mut warnings = Vec::new();
-
     let bindings = match workdir::read(&secrets.environments_path(), parse_bindings)? {
         Existing::Valid { value, .. } => value,
         Existing::Missing => Default::default(),
@@ -27,9 +52,8 @@ pub async fn run(ctx: &Ctx<'_>) -> Result<u8> {
             Default::default()
         }
     };
-
     let mut creds = Vec::new();
-    for name in secrets.credential_names()? {
+    for name in workdir::credential_names(&secrets)? {
         let path = secrets.credential_path(&name);
         let current_for: Vec<Environment> = bindings
             .iter()
@@ -42,7 +66,6 @@ pub async fn run(ctx: &Ctx<'_>) -> Result<u8> {
         }
         creds.push((name, file, current_for));
     }
-
     let mut environments = Vec::new();
     for env in Environment::ALL {
         match bindings.get(&env) {
@@ -55,73 +78,80 @@ pub async fn run(ctx: &Ctx<'_>) -> Result<u8> {
         }
         environments.push((env, bindings.get(&env).map(|c| c.to_string())));
     }
-    for w in &warnings {
-        ctx.ui.warn(w);
-    }
+    Ok(Status {
+        workdir,
+        secrets,
+        creds,
+        environments,
+        warnings,
+    })
+}
 
-    if ctx.ui.json() {
-        let list: Vec<_> = creds
-            .iter()
-            .map(|(name, file, current)| {
-                let v = file.value();
-                json!({
-                    "name": name.as_str(),
-                    "client_id": v.and_then(|f| f.client_id.clone()),
-                    "has_secret": v.is_some_and(|f| f.client_secret.is_some()),
-                    "tenant_id": v.and_then(|f| f.tenant_id.clone()),
-                    "subscription_id": v.map(|f| f.subscription_id.clone()),
-                    "current_for": current,
-                    "valid": v.is_some(),
-                })
+fn json_doc(status: &Status) -> serde_json::Value {
+    let list: Vec<_> = status
+        .creds
+        .iter()
+        .map(|(name, file, current)| {
+            let v = file.value();
+            json!({
+                "name": name.as_str(),
+                "client_id": v.and_then(|f| f.client_id.clone()),
+                "has_secret": v.is_some_and(|f| f.client_secret.is_some()),
+                "tenant_id": v.and_then(|f| f.tenant_id.clone()),
+                "subscription_id": v.map(|f| f.subscription_id.clone()),
+                "current_for": current,
+                "valid": v.is_some(),
             })
-            .collect();
-        let envs: serde_json::Map<_, _> = environments
-            .iter()
-            .map(|(e, c)| (e.to_string(), json!(c)))
-            .collect();
-        let doc = json!({
-            "workdir": workdir,
-            "credentials": list,
-            "environments": envs,
-            "warnings": warnings,
-        });
-        println!("{}", serde_json::to_string_pretty(&doc)?);
-        return Ok(0);
+        })
+        .collect();
+    let envs: serde_json::Map<_, _> = status
+        .environments
+        .iter()
+        .map(|(e, c)| (e.to_string(), json!(c)))
+        .collect();
+    json!({
+        "workdir": status.workdir,
+        "credentials": list,
+        "environments": envs,
+        "warnings": status.warnings,
+    })
+}
+
+fn render_text(status: &Status) -> String {
+    let mut out = format!("workdir: {}\n", status.workdir.display());
+    if status.creds.is_empty() {
+        out.push_str(&format!(
+            "no Azure credentials in {}\n",
+            status.secrets.dir.display()
+        ));
     }
-    if ctx.ui.quiet {
-        return Ok(0);
-    }
-    println!("workdir: {}", workdir.display());
-    if creds.is_empty() {
-        println!("no Azure credentials in {}", secrets.dir.display());
-    }
-    for (name, file, current) in &creds {
+    for (name, file, current) in &status.creds {
         let current = if current.is_empty() {
             "not current for any environment".to_owned()
         } else {
             let names: Vec<&str> = current.iter().map(|e| e.as_str()).collect();
             format!("current for {}", names.join(", "))
         };
-        println!("credential {name} ({current})");
+        out.push_str(&format!("credential {name} ({current})\n"));
         let Some(f) = file.value() else {
-            println!("  (not a valid credential file)");
+            out.push_str("  (not a valid credential file)\n");
             continue;
         };
         let show = |v: &Option<String>| v.clone().unwrap_or_else(|| "(none)".into());
-        println!("  client id:        {}", show(&f.client_id));
         let secret = if f.client_secret.is_some() {
             "***"
         } else {
             "(none)"
         };
-        println!("  client secret:    {secret}");
-        println!("  tenant id:        {}", show(&f.tenant_id));
-        println!("  subscription id:  {}", f.subscription_id);
+        out.push_str(&format!("  client id:        {}\n", show(&f.client_id)));
+        out.push_str(&format!("  client secret:    {secret}\n"));
+        out.push_str(&format!("  tenant id:        {}\n", show(&f.tenant_id)));
+        out.push_str(&format!("  subscription id:  {}\n", f.subscription_id));
     }
-    println!("environments:");
-    for (env, c) in &environments {
+    out.push_str("environments:\n");
+    for (env, c) in &status.environments {
         let c = c.clone().unwrap_or_else(|| NOT_SET.to_owned());
-        println!("  {:<12} {c}", env.as_str());
+        out.push_str(&format!("  {:<12} {c}\n", env.as_str()));
     }
-    Ok(0)
+    out
 }

@@ -1,25 +1,21 @@
 //! `verify`: resolve, then check access against Azure; exit 3 when it is
 //! not sufficient.
 
-use super::Ctx;
-use crate::azure::{self, VerifyOptions};
+use super::ctx::{Ctx, access_failure};
 use crate::cli::{ResolveArgs, VerifyArgs};
-use anyhow::Result;
+use crate::error::Error;
+use crate::exit::Outcome;
 use serde_json::json;
-use std::time::Duration;
 
-pub async fn run(ctx: &Ctx<'_>, resolve: &ResolveArgs, verify: &VerifyArgs) -> Result<u8> {
+pub async fn run(
+    ctx: &Ctx<'_>,
+    resolve: &ResolveArgs,
+    verify: &VerifyArgs,
+) -> Result<Outcome, Error> {
     // A bad --cloud is an input error: say so before `az` runs.
-    azure::cloud::Endpoints::for_cloud(&resolve.cloud)?;
+    let endpoints = resolve.cloud.endpoints()?;
     let res = ctx.resolve(resolve).await?;
-    let opts = VerifyOptions {
-        cloud: &resolve.cloud,
-        require: verify.require,
-        timeout: Duration::from_secs(verify.timeout.max(1)),
-        vars: ctx.vars,
-    };
-    let report =
-        azure::verify(&res.credentials, &res.target.subscription_id, &opts, ctx.ui).await?;
+    let report = ctx.verify(&res, &endpoints, verify).await?;
     if ctx.ui.json() {
         let doc = json!({
             "source": res.credentials.source,
@@ -28,7 +24,7 @@ pub async fn run(ctx: &Ctx<'_>, resolve: &ResolveArgs, verify: &VerifyArgs) -> R
             "tenant_id": res.credentials.tenant_id,
             "client_id": res.credentials.client_id,
             "passed": report.passed(),
-            "checks": report.checks,
+            "checks": report.results(),
         });
         println!("{}", serde_json::to_string_pretty(&doc)?);
     } else {
@@ -42,5 +38,9 @@ pub async fn run(ctx: &Ctx<'_>, resolve: &ResolveArgs, verify: &VerifyArgs) -> R
             ));
         }
     }
-    Ok(if report.passed() { 0 } else { 3 })
+    Ok(if report.passed() {
+        Outcome::Success
+    } else {
+        access_failure(&report, "")
+    })
 }

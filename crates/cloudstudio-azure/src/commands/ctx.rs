@@ -1,0 +1,180 @@
+//! What every command gets ([`Ctx`]) and the steps several share: config
+//! discovery, the workdir, resolution (credentials + target, masking
+//! first), and verification with its warnings printed.
+
+use crate::branch;
+use crate::cli::{GlobalArgs, ResolveArgs, VerifyArgs};
+use crate::config::Config;
+use crate::error::Error;
+use crate::exit::{Failure, Outcome};
+use crate::observe::Observe;
+use crate::resolve::{self, Credentials, Resolved};
+use crate::target::{self, Placement, Target};
+use crate::ui::Ui;
+use crate::vars::Vars;
+use crate::verify::{self, Endpoints, Report};
+use std::io::Read;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+pub struct Ctx<'a> {
+    pub global: &'a GlobalArgs,
+    pub vars: &'a Vars,
+    pub ui: &'a Ui,
+    pub cwd: PathBuf,
+}
+
+/// Credentials and target, resolved and validated.
+#[derive(Debug)]
+pub struct Resolution {
+    pub config: Config,
+    pub credentials: Credentials,
+    pub target: Target,
+}
+
+/// Resolution before the subscription is settled (`explain` shows it even
+/// when there is none).
+pub struct Parts {
+    pub config: Config,
+    pub resolved: Resolved,
+    pub placement: Placement,
+}
+
+impl Ctx<'_> {
+    /// Where masks and `-v` lines go.
+    pub fn observer(&self) -> Arc<dyn Observe> {
+        Arc::new(self.ui.clone())
+    }
+
+    /// `--workdir`, else `CLOUDSTUDIO_WORKDIR`, relative to the current
+    /// directory.
+    pub fn named_workdir(&self) -> Option<PathBuf> {
+        self.global
+            .workdir
+            .clone()
+            .or_else(|| self.vars.get("CLOUDSTUDIO_WORKDIR").map(PathBuf::from))
+            .map(|p| self.cwd.join(p))
+    }
+
+    pub fn config(&self) -> Result<Config, Error> {
+        let explicit = self.global.config.as_ref().map(|p| self.cwd.join(p));
+        Ok(Config::discover(
+            explicit.as_deref(),
+            &self.cwd,
+            self.named_workdir().as_deref(),
+        )?)
+    }
+
+    /// The CloudStudio workdir (precedence in `target::workdir`).
+    pub fn workdir(&self, config: &Config) -> Result<PathBuf, Error> {
+        Ok(target::workdir(self.named_workdir(), config, &self.cwd)?)
+    }
+
+    /// Config, credentials and placement; prints nothing.
+    pub async fn resolve_parts(&self, args: &ResolveArgs) -> Result<Parts, Error> {
+        let config = self.config()?;
+        let detection = branch::detect(args.branch.as_deref(), self.vars, &self.cwd);
+        let placement = Placement::compute(
+            &config,
+            detection,
+            args.environment,
+            args.subscription_id.as_deref(),
+            args.credential.as_ref(),
+        )?;
+        let secret_stdin = if args.client_secret_stdin {
+            let mut s = String::new();
+            std::io::stdin()
+                .read_to_string(&mut s)
+                .map_err(|err| resolve::ResolveError::Io {
+                    what: "the client secret from standard input".into(),
+                    err,
+                })?;
+            Some(s)
+        } else {
+            None
+        };
+        let input = resolve::Input {
+            vars: self.vars,
+            client_id: args.client_id.as_deref(),
+            tenant_id: args.tenant_id.as_deref(),
+            subscription_id: args.subscription_id.as_deref(),
+            secret_stdin,
+            creds_file: args.creds_file.as_deref(),
+            az_timeout: args.az_timeout(),
+            az_subscription: placement.requested_subscription(),
+            az_program: "az",
+        };
+        let resolved = resolve::resolve(input, self.ui).await?;
+        Ok(Parts {
+            config,
+            resolved,
+            placement,
+        })
+    }
+
+    /// Masks the secrets (GitHub Actions), prints resolution warnings.
+    pub fn announce(&self, resolved: &Resolved) {
+        self.ui.mask(resolved.credentials.auth.secrets());
+        for w in &resolved.warnings {
+            self.ui.warn(w);
+        }
+    }
+
+    /// Full resolution for the commands that act on it.
+    pub async fn resolve(&self, args: &ResolveArgs) -> Result<Resolution, Error> {
+        let parts = self.resolve_parts(args).await?;
+        self.announce(&parts.resolved);
+        let target = parts
+            .placement
+            .finish(parts.resolved.credentials.subscription_id.as_deref())?;
+        Ok(Resolution {
+            config: parts.config,
+            credentials: parts.resolved.credentials,
+            target,
+        })
+    }
+
+    /// Verifies the resolution against `endpoints`; prints the report's
+    /// warnings.
+    pub async fn verify(
+        &self,
+        res: &Resolution,
+        endpoints: &Endpoints,
+        args: &VerifyArgs,
+    ) -> Result<Report, Error> {
+        let opts = verify::Options {
+            endpoints,
+            require: args.require,
+            timeout: args.timeout(),
+            ssl_cert_file: self.vars.get("SSL_CERT_FILE"),
+        };
+        let report = verify::verify(
+            &res.credentials,
+            &res.target.subscription_id,
+            &opts,
+            self.observer(),
+        )
+        .await?;
+        for w in &report.warnings {
+            self.ui.warn(w);
+        }
+        Ok(report)
+    }
+}
+
+/// The outcome of a verification that did not pass: its first failed
+/// check, for `main` to report like any failure.
+pub fn access_failure(report: &Report, suffix: &str) -> Outcome {
+    let (message, hint) = match report.first_failure() {
+        Some(c) => (
+            format!("{}: {}{suffix}", c.check.name(), c.detail),
+            c.fix.clone(),
+        ),
+        None => (format!("access is not sufficient{suffix}"), None),
+    };
+    Outcome::AccessNotSufficient(Failure {
+        title: "Azure access not sufficient",
+        message,
+        hint,
+    })
+}

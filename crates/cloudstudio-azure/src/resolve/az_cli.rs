@@ -1,0 +1,278 @@
+//! The `az login` session: exactly one `az account get-access-token
+//! --output json` process, whose output carries the token, the subscription
+//! and the tenant. Killed when it outlives `--az-timeout`; `-v` shows it
+//! with its duration.
+
+use super::credentials::{Auth, Credentials, SourceKind};
+use super::error::ResolveError;
+use crate::ids::{is_guid, is_tenant};
+use crate::observe::Observe;
+use crate::secret::Secret;
+use serde::Deserialize;
+use std::process::{Output, Stdio};
+use std::time::{Duration, Instant};
+use tokio::process::Command;
+
+pub enum Session {
+    Found(Credentials),
+    /// Not installed or not logged in: the run has no credentials at all.
+    Unavailable(String),
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct TokenOutput {
+    access_token: Option<String>,
+    subscription: Option<String>,
+    tenant: Option<String>,
+}
+
+pub async fn run(
+    program: &str,
+    timeout: Duration,
+    subscription: Option<&str>,
+    observe: &dyn Observe,
+) -> Result<Session, ResolveError> {
+    let mut args = vec!["account", "get-access-token", "--output", "json"];
+    if let Some(s) = subscription {
+        args.extend(["--subscription", s]);
+    }
+    let started = Instant::now();
+    let output = match execute(program, &args, timeout).await {
+        Ok(Some(output)) => output,
+        Ok(None) => {
+            return Ok(Session::Unavailable(
+                "the Azure CLI (`az`) is not installed or not on PATH".into(),
+            ));
+        }
+        Err(e) => {
+            if observe.verbose() {
+                observe.debug(&format!(
+                    "{program} {}: {e} after {}",
+                    args.join(" "),
+                    ms(started)
+                ));
+            }
+            return Err(e);
+        }
+    };
+    if observe.verbose() {
+        let status = output
+            .status
+            .code()
+            .map_or_else(|| "killed by a signal".to_owned(), |c| format!("exit {c}"));
+        observe.debug(&format!(
+            "{program} {}: {status} in {}",
+            args.join(" "),
+            ms(started)
+        ));
+    }
+    interpret(&output)
+}
+
+fn ms(started: Instant) -> String {
+    format!("{} ms", started.elapsed().as_millis())
+}
+
+/// Runs `az` with a timeout; `Ok(None)` when it is not installed.
+async fn execute(
+    program: &str,
+    args: &[&str],
+    timeout: Duration,
+) -> Result<Option<Output>, ResolveError> {
+    let mut cmd = Command::new(program);
+    cmd.args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        // The timeout drops the future, which must take the process with it.
+        .kill_on_drop(true);
+    // `az` is a shell wrapper around Python: its own group, so that a
+    // timeout can stop the whole tree, not just the wrapper.
+    #[cfg(unix)]
+    cmd.process_group(0);
+    let child = match cmd.spawn() {
+        Ok(c) => c,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(err) => {
+            return Err(ResolveError::AzOutput {
+                problem: format!("`az` could not be started: {err}"),
+            });
+        }
+    };
+    let pid = child.id();
+    match tokio::time::timeout(timeout, child.wait_with_output()).await {
+        Ok(Ok(o)) => Ok(Some(o)),
+        Ok(Err(err)) => Err(ResolveError::AzOutput {
+            problem: format!("could not be read: {err}"),
+        }),
+        Err(_) => {
+            if let Some(pid) = pid {
+                kill_group(pid);
+            }
+            Err(ResolveError::AzTimeout {
+                seconds: timeout.as_secs(),
+            })
+        }
+    }
+}
+
+/// What `az`'s exit status and output mean.
+fn interpret(output: &Output) -> Result<Session, ResolveError> {
+    let stderr = sanitize(&String::from_utf8_lossy(&output.stderr));
+    if output.status.success() {
+        return parse(&output.stdout).map(Session::Found);
+    }
+    let lower = stderr.to_ascii_lowercase();
+    if lower.contains("subscription") && lower.contains("not found") {
+        return Err(ResolveError::Invalid {
+            origin: "the `az login` session".into(),
+            problem: format!("cannot use the targeted subscription: {stderr}"),
+            hint: Some("`az account list` shows the subscriptions the session can use; `az login --tenant <tenant>` for another tenant's".into()),
+        });
+    }
+    if lower.contains("az login") || lower.contains("not logged in") {
+        return Ok(Session::Unavailable(format!(
+            "the Azure CLI is not logged in (run `az login`): {stderr}"
+        )));
+    }
+    Err(ResolveError::AzFailed {
+        code: output
+            .status
+            .code()
+            .map_or_else(|| "killed by a signal".into(), |c| c.to_string()),
+        stderr,
+    })
+}
+
+fn parse(stdout: &[u8]) -> Result<Credentials, ResolveError> {
+    let bad = |problem: &str| ResolveError::AzOutput {
+        problem: problem.to_owned(),
+    };
+    let out: TokenOutput = serde_json::from_slice(stdout).map_err(|e| {
+        bad(&format!(
+            "not the expected JSON (line {}, column {})",
+            e.line(),
+            e.column()
+        ))
+    })?;
+    let token = out
+        .access_token
+        .filter(|t| !t.trim().is_empty())
+        .ok_or_else(|| bad("no accessToken"))?;
+    let tenant = out
+        .tenant
+        .map(|t| t.trim().to_owned())
+        .filter(|t| is_tenant(t))
+        .ok_or_else(|| bad("no valid tenant"))?;
+    let subscription = match out.subscription.map(|s| s.trim().to_ascii_lowercase()) {
+        // `az login --allow-no-subscriptions` reports the tenant here.
+        Some(s) if s == tenant.to_ascii_lowercase() => None,
+        Some(s) if is_guid(&s) => Some(s),
+        Some(_) => return Err(bad("subscription is not a GUID")),
+        None => None,
+    };
+    Ok(Credentials {
+        source: SourceKind::AzCli,
+        client_id: None,
+        tenant_id: tenant.to_ascii_lowercase(),
+        subscription_id: subscription,
+        auth: Auth::AzSession {
+            access_token: Secret::new(token.trim().to_owned()),
+        },
+        arm_endpoint: None,
+    })
+}
+
+/// `az`'s stderr, safe to show: no control characters or ANSI colour, no
+/// token-looking strings, at most 1,000 characters.
+pub fn sanitize(text: &str) -> String {
+    let mut out = String::new();
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            // Skip an ANSI escape: ESC [ ... final byte in @..~
+            if chars.peek() == Some(&'[') {
+                chars.next();
+                for n in chars.by_ref() {
+                    if ('@'..='~').contains(&n) {
+                        break;
+                    }
+                }
+            }
+            continue;
+        }
+        if c == '\n' || c == '\t' {
+            out.push(' ');
+        } else if !c.is_control() {
+            out.push(c);
+        }
+    }
+    let mut s = mask_jwts(&out)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    if s.chars().count() > 1000 {
+        s = s.chars().take(1000).collect::<String>() + "...";
+    }
+    s
+}
+
+/// SIGKILL to the process group `az` leads (no `unsafe` here: the `kill`
+/// utility does it). Best effort: the wrapper itself is killed on drop.
+fn kill_group(pid: u32) {
+    #[cfg(unix)]
+    let _ = std::process::Command::new("kill")
+        .args(["-KILL", "--", &format!("-{pid}")])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
+    #[cfg(not(unix))]
+    let _ = pid;
+}
+
+/// Replaces anything shaped like a JWT (`eyJ` then base64url and dots),
+/// wherever it stands in a word (quoted, after `=`, ...).
+fn mask_jwts(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find("eyJ") {
+        out.push_str(&rest[..i]);
+        let tail = &rest[i..];
+        let end = tail
+            .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
+            .unwrap_or(tail.len());
+        if end > 20 {
+            out.push_str("***");
+        } else {
+            out.push_str(&tail[..end]);
+        }
+        rest = &tail[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sanitizes() {
+        let s = sanitize(
+            "\u{1b}[31mERROR:\u{1b}[0m token eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.sig\r\nline2\u{7}",
+        );
+        assert_eq!(s, "ERROR: token *** line2");
+    }
+
+    #[test]
+    fn parses_session() {
+        let c = parse(br#"{"accessToken":"tok","expiresOn":"2024-01-01 00:00:00.000000","expires_on":1700000000,"subscription":"11111111-1111-1111-1111-111111111111","tenant":"22222222-2222-2222-2222-222222222222","tokenType":"Bearer"}"#).expect("valid");
+        assert_eq!(
+            c.subscription_id.as_deref(),
+            Some("11111111-1111-1111-1111-111111111111")
+        );
+        assert!(matches!(c.auth, Auth::AzSession { .. }));
+        assert!(parse(b"{}").is_err());
+    }
+}

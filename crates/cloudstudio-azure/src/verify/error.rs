@@ -1,0 +1,56 @@
+//! What stops a verification before it has a verdict: bad setup (input,
+//! exit 2), the network, outages and the deadline (exit 1). A verdict of
+//! "not sufficient" is a failed check in the report, not an error.
+
+use crate::exit::{Diagnose, Exit};
+
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum VerifyError {
+    /// `--cloud` and its endpoints, `SSL_CERT_FILE`.
+    #[error("{0}")]
+    CloudConfig(String),
+    #[error(
+        "verification passed its deadline: it did not finish within {seconds} s (--timeout); it was waiting for {step}"
+    )]
+    Deadline { step: &'static str, seconds: u64 },
+    #[error("{step} failed after {attempts} attempt(s): {detail}")]
+    Network {
+        step: &'static str,
+        attempts: u32,
+        detail: String,
+    },
+    #[error("{service} answered HTTP {status} after {attempts} attempt(s): {detail}")]
+    Service {
+        /// The endpoint: "the Entra ID token endpoint", "the Resource Manager permissions read".
+        service: &'static str,
+        status: u16,
+        attempts: u32,
+        detail: String,
+    },
+    /// GitHub refused the ID token request (reported as a failed check).
+    #[error("GitHub refused the OIDC token request (HTTP {status})")]
+    OidcRefused { status: u16, detail: String },
+}
+
+impl Diagnose for VerifyError {
+    fn exit(&self) -> Exit {
+        match self {
+            VerifyError::CloudConfig(_) => Exit::Input,
+            VerifyError::OidcRefused { .. } => Exit::Access,
+            VerifyError::Deadline { .. }
+            | VerifyError::Network { .. }
+            | VerifyError::Service { .. } => Exit::Runtime,
+        }
+    }
+    fn hint(&self) -> Option<String> {
+        Some(match self {
+            VerifyError::CloudConfig(_) => "see `--cloud`, `--authority-host`, `--arm-endpoint`; SSL_CERT_FILE must name a PEM bundle".into(),
+            VerifyError::Deadline { .. } | VerifyError::Network { .. } => "check the network path to Entra ID and Resource Manager (a proxy needs HTTPS_PROXY, a TLS-inspecting one SSL_CERT_FILE); raise --timeout for slow links".into(),
+            VerifyError::Service { .. } => "Azure is throttling or having an outage; retry later (https://status.azure.com)".into(),
+            VerifyError::OidcRefused { .. } => "give the job `permissions: id-token: write`".into(),
+        })
+    }
+    fn title(&self) -> &'static str {
+        "Azure verification"
+    }
+}

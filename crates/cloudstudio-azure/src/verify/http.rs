@@ -1,0 +1,336 @@
+//! The one HTTPS client and the one network policy, for every call this tool
+//! makes (GitHub OIDC, Entra ID through azure_identity, Resource Manager).
+//!
+//! Policy (DESIGN.md): at most 3 attempts; retry only on 408, 429, 5xx,
+//! connection errors and timeouts; jittered exponential backoff; a
+//! `Retry-After` up to 30 s is waited out, a longer one ends the retries;
+//! connect timeout 10 s, request timeout 20 s; nothing sleeps or waits past
+//! the verification's deadline. azure_core's own retry policy is switched
+//! off (it can stall ~80 s offline); azure_identity's requests come through
+//! here too (`identity.rs`). With `-v`, every attempt is reported (method,
+//! host, path, status, duration, attempt), never a query string.
+
+use super::error::VerifyError;
+use crate::observe::Observe;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+pub const MAX_ATTEMPTS: u32 = 3;
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(20);
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(30);
+const BACKOFF_BASE: Duration = Duration::from_millis(400);
+
+/// A response, read whole (every body here is a small JSON document).
+#[derive(Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: azure_core::Bytes,
+    /// How many attempts it took.
+    pub attempts: u32,
+    /// Why retrying stopped early, if it did.
+    pub note: Option<String>,
+}
+
+impl Reply {
+    pub fn json(&self) -> Option<serde_json::Value> {
+        serde_json::from_slice(&self.body).ok()
+    }
+}
+
+pub struct Http {
+    client: reqwest::Client,
+    deadline: Instant,
+    timeout: Duration,
+    observe: Arc<dyn Observe>,
+}
+
+impl Http {
+    /// Builds the client. `ssl_cert_file` (`SSL_CERT_FILE`) adds trusted
+    /// roots (corporate proxies, Azure Stack, the emulator) to the built-in
+    /// ones.
+    pub fn new(
+        ssl_cert_file: Option<&str>,
+        timeout: Duration,
+        observe: Arc<dyn Observe>,
+    ) -> Result<Http, VerifyError> {
+        let mut builder = reqwest::Client::builder()
+            // A redirect would carry a bearer token somewhere unasked.
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(CONNECT_TIMEOUT)
+            .timeout(REQUEST_TIMEOUT)
+            .user_agent(concat!("cloudstudio-azure/", env!("CARGO_PKG_VERSION")));
+        if let Some(path) = ssl_cert_file {
+            builder = builder.tls_certs_merge(extra_roots(path)?);
+        }
+        let client = builder
+            .build()
+            .map_err(|e| VerifyError::CloudConfig(format!("could not set up HTTPS: {e}")))?;
+        Ok(Http {
+            client,
+            deadline: Instant::now() + timeout,
+            timeout,
+            observe,
+        })
+    }
+
+    fn deadline_error(&self, step: &'static str) -> VerifyError {
+        VerifyError::Deadline {
+            step,
+            seconds: self.timeout.as_secs(),
+        }
+    }
+
+    /// Sends the request `make` builds, retrying per the policy. A final
+    /// retryable status (e.g. 503 after three attempts) is returned as a
+    /// reply: the caller knows which service it was and says so.
+    pub async fn send(
+        &self,
+        what: &'static str,
+        make: impl Fn(&reqwest::Client) -> reqwest::RequestBuilder,
+    ) -> Result<Reply, VerifyError> {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let remaining = self.deadline.saturating_duration_since(Instant::now());
+            if remaining.is_zero() {
+                return Err(self.deadline_error(what));
+            }
+            let request = make(&self.client)
+                .build()
+                .map_err(|e| VerifyError::Network {
+                    step: what,
+                    attempts: attempt,
+                    detail: describe(&e),
+                })?;
+            let started = Instant::now();
+            let line = self.observe.verbose().then(|| request_line(&request));
+            let outcome =
+                match tokio::time::timeout(remaining, self.exchange(request, attempt)).await {
+                    Ok(outcome) => outcome,
+                    Err(_) => return Err(self.deadline_error(what)),
+                };
+            if let Some(line) = line {
+                self.trace(&line, &outcome, started, attempt);
+            }
+            let mut outcome = outcome;
+            match next_delay(&mut outcome, attempt) {
+                Some(d) if attempt < MAX_ATTEMPTS && Instant::now() + d < self.deadline => {
+                    tokio::time::sleep(d).await;
+                }
+                _ => {
+                    return outcome.map_err(|e| VerifyError::Network {
+                        step: what,
+                        attempts: attempt,
+                        detail: describe(&e),
+                    });
+                }
+            }
+        }
+    }
+
+    async fn exchange(
+        &self,
+        request: reqwest::Request,
+        attempt: u32,
+    ) -> Result<Reply, reqwest::Error> {
+        let resp = self.client.execute(request).await?;
+        let status = resp.status().as_u16();
+        let headers = resp.headers().clone();
+        let body = resp.bytes().await?;
+        Ok(Reply {
+            status,
+            headers,
+            body,
+            attempts: attempt,
+            note: None,
+        })
+    }
+
+    /// `-v`: one line per attempt.
+    fn trace(
+        &self,
+        request: &str,
+        outcome: &Result<Reply, reqwest::Error>,
+        started: Instant,
+        attempt: u32,
+    ) {
+        let result = match outcome {
+            Ok(r) => r.status.to_string(),
+            Err(e) if e.is_timeout() => "timed out".into(),
+            Err(e) if e.is_connect() => "connection failed".into(),
+            Err(_) => "failed".into(),
+        };
+        self.observe.debug(&format!(
+            "{request} -> {result} in {} ms (attempt {attempt}/{MAX_ATTEMPTS})",
+            started.elapsed().as_millis()
+        ));
+    }
+}
+
+/// `SSL_CERT_FILE`'s certificates.
+fn extra_roots(path: &str) -> Result<Vec<reqwest::Certificate>, VerifyError> {
+    let pem = std::fs::read(path).map_err(|e| {
+        VerifyError::CloudConfig(format!("SSL_CERT_FILE ({path}) could not be read: {e}"))
+    })?;
+    let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
+        VerifyError::CloudConfig(format!("SSL_CERT_FILE ({path}) is not a PEM bundle: {e}"))
+    })?;
+    if certs.is_empty() {
+        return Err(VerifyError::CloudConfig(format!(
+            "SSL_CERT_FILE ({path}) holds no certificate"
+        )));
+    }
+    Ok(certs)
+}
+
+/// `POST login.example.com:443/tenant/oauth2/v2.0/token`: method, host and
+/// path; never the query string.
+fn request_line(request: &reqwest::Request) -> String {
+    let url = request.url();
+    let host = url.host_str().unwrap_or("?");
+    match url.port_or_known_default() {
+        Some(port) => format!("{} {host}:{port}{}", request.method(), url.path()),
+        None => format!("{} {host}{}", request.method(), url.path()),
+    }
+}
+
+/// How long to wait before the next attempt; `None`: this outcome is final.
+fn next_delay(outcome: &mut Result<Reply, reqwest::Error>, attempt: u32) -> Option<Duration> {
+    match outcome {
+        Ok(reply) if !retryable_status(reply.status) => None,
+        Ok(reply) => match retry_after(&reply.headers) {
+            Some(d) if d > MAX_RETRY_AFTER => {
+                reply.note = Some(format!(
+                    "Retry-After {} s is too long to wait (limit {} s)",
+                    d.as_secs(),
+                    MAX_RETRY_AFTER.as_secs()
+                ));
+                None
+            }
+            Some(d) => Some(d),
+            None => Some(backoff(attempt)),
+        },
+        // An untrusted certificate will not become trusted on retry.
+        Err(e) if is_certificate_error(e) => None,
+        Err(e) if e.is_connect() || e.is_timeout() || e.is_request() || e.is_body() => {
+            Some(backoff(attempt))
+        }
+        Err(_) => None,
+    }
+}
+
+/// Whether the TLS handshake refused the server's certificate: a
+/// `rustls::Error::InvalidCertificate` somewhere in the error's sources
+/// (rustls errors travel inside `std::io::Error`s through the connector).
+fn is_certificate_error(e: &reqwest::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = source {
+        let tls = err.downcast_ref::<rustls::Error>().or_else(|| {
+            err.downcast_ref::<std::io::Error>()
+                .and_then(std::io::Error::get_ref)
+                .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+        });
+        if let Some(tls) = tls {
+            return matches!(tls, rustls::Error::InvalidCertificate(_));
+        }
+        source = err.source();
+    }
+    false
+}
+
+/// reqwest's message and its causes.
+pub fn describe(e: &reqwest::Error) -> String {
+    let mut s = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(cause) = source {
+        s.push_str(": ");
+        s.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    s
+}
+
+pub fn retryable_status(status: u16) -> bool {
+    status == 408 || status == 429 || (500..=599).contains(&status)
+}
+
+/// `Retry-After` as seconds or an HTTP date.
+pub fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    let v = headers
+        .get(reqwest::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim();
+    if let Ok(secs) = v.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let when =
+        time::OffsetDateTime::parse(v, &time::format_description::well_known::Rfc2822).ok()?;
+    let secs = (when - time::OffsetDateTime::now_utc())
+        .whole_milliseconds()
+        .max(0);
+    Some(Duration::from_millis(u64::try_from(secs).unwrap_or(0)))
+}
+
+/// 400 ms, 800 ms, ... each scaled by a random factor in [0.5, 1.5).
+pub fn backoff(attempt: u32) -> Duration {
+    let base = BACKOFF_BASE * 2u32.saturating_pow(attempt.saturating_sub(1));
+    let mut b = [0u8; 2];
+    let r = if getrandom::fill(&mut b).is_ok() {
+        f64::from(u16::from_le_bytes(b)) / 65536.0
+    } else {
+        0.5
+    };
+    base.mul_f64(0.5 + r)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::header::{HeaderMap, HeaderValue, RETRY_AFTER};
+
+    #[test]
+    fn retry_after_forms() {
+        let mut h = HeaderMap::new();
+        assert_eq!(retry_after(&h), None);
+        h.insert(RETRY_AFTER, HeaderValue::from_static("7"));
+        assert_eq!(retry_after(&h), Some(Duration::from_secs(7)));
+        h.insert(
+            RETRY_AFTER,
+            HeaderValue::from_static("Wed, 21 Oct 2015 07:28:00 GMT"),
+        );
+        assert_eq!(
+            retry_after(&h),
+            Some(Duration::ZERO),
+            "a date in the past means now"
+        );
+    }
+
+    #[test]
+    fn what_is_retried() {
+        for s in [408, 429, 500, 502, 503, 504] {
+            assert!(retryable_status(s), "{s}");
+        }
+        for s in [200, 400, 401, 403, 404, 409] {
+            assert!(!retryable_status(s), "{s}");
+        }
+    }
+
+    #[test]
+    fn backoff_grows_with_jitter() {
+        for _ in 0..50 {
+            let one = backoff(1);
+            assert!(
+                one >= Duration::from_millis(200) && one < Duration::from_millis(600),
+                "{one:?}"
+            );
+            let two = backoff(2);
+            assert!(
+                two >= Duration::from_millis(400) && two < Duration::from_millis(1200),
+                "{two:?}"
+            );
+        }
+    }
+}

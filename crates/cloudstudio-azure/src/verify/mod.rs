@@ -1,0 +1,113 @@
+//! Verification against Azure: cloud endpoints, the shared HTTP client and
+//! its retry policy, Entra ID tokens (through azure_identity), the Resource
+//! Manager reads, what their errors mean, and the [`Report`].
+//!
+//! Access problems (token rejected, subscription unusable, role too weak)
+//! are failed checks in the report (exit 3); network trouble, outages and
+//! the deadline are [`VerifyError`]s (exit 1). Nothing here prints: tokens
+//! to mask and `-v` lines go to the [`Observe`]r, warnings into the report.
+
+mod arm;
+mod checks;
+mod cloud;
+mod error;
+mod fixes;
+mod http;
+mod identity;
+mod jwt;
+mod rbac;
+mod report;
+mod token;
+
+pub use cloud::{Cloud, Endpoints};
+pub use error::VerifyError;
+pub use rbac::Require;
+pub use report::Report;
+
+use crate::observe::Observe;
+use crate::resolve::Credentials;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// How to verify.
+pub struct Options<'a> {
+    pub endpoints: &'a Endpoints,
+    pub require: Require,
+    /// The deadline for the whole verification.
+    pub timeout: Duration,
+    /// `SSL_CERT_FILE`: extra trusted roots.
+    pub ssl_cert_file: Option<&'a str>,
+}
+
+/// Runs the checks for `creds` on `subscription_id`. Every token obtained
+/// is handed to `observe` to mask as soon as it exists.
+pub async fn verify(
+    creds: &Credentials,
+    subscription_id: &str,
+    opts: &Options<'_>,
+    observe: Arc<dyn Observe>,
+) -> Result<Report, VerifyError> {
+    let mut warnings = Vec::new();
+    if let Some(arm) = &creds.arm_endpoint
+        && !opts.endpoints.same_arm(arm)
+    {
+        warnings.push(format!(
+            "the credentials' resourceManagerEndpointUrl ({arm}) is not this cloud's Resource Manager ({}); pass --cloud to match",
+            opts.endpoints.arm
+        ));
+    }
+    let http = Arc::new(http::Http::new(
+        opts.ssl_cert_file,
+        opts.timeout,
+        Arc::clone(&observe),
+    )?);
+    let target = checks::Target {
+        creds,
+        subscription_id,
+        endpoints: opts.endpoints,
+        wanted: opts.require.level(),
+    };
+    let run = checks::run(&http, &target, observe.as_ref());
+    // The policy never waits past the deadline; this is the backstop for
+    // anything that would (a hung TLS handshake inside a library).
+    let mut report =
+        match tokio::time::timeout(opts.timeout + Duration::from_millis(500), run).await {
+            Ok(result) => result?,
+            Err(_) => {
+                return Err(VerifyError::Deadline {
+                    step: "Azure to answer",
+                    seconds: opts.timeout.as_secs(),
+                });
+            }
+        };
+    scrub(&mut report, creds);
+    for r in report.results() {
+        if r.status == report::CheckStatus::Warn {
+            warnings.push(format!("{}: {}", r.check.name(), r.detail));
+        }
+    }
+    report.warnings = warnings;
+    Ok(report)
+}
+
+/// Service text is shown as detail; should a service ever echo a credential
+/// back, it is replaced here (defence in depth: nothing we send is echoed
+/// by Entra ID or Resource Manager today).
+fn scrub(report: &mut Report, creds: &Credentials) {
+    let secrets: Vec<&str> = creds
+        .auth
+        .secrets()
+        .into_iter()
+        .map(|s| s.expose())
+        .filter(|s| s.len() >= 4)
+        .collect();
+    for r in report.results_mut() {
+        for text in std::iter::once(&mut r.detail).chain(r.fix.as_mut()) {
+            for s in &secrets {
+                if text.contains(s) {
+                    *text = text.replace(s, "***");
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,76 @@
+//! The command line surface: help texts (snapshotted, so any change to the
+//! user-facing contract shows up in review) and completions.
+
+use crate::support::world::World;
+
+#[test]
+fn help_snapshots() {
+    let w = World::new();
+    for (name, args) in [
+        ("help", vec!["--help"]),
+        ("explain_help", vec!["explain", "--help"]),
+        ("export_help", vec!["export", "--help"]),
+        ("env_help", vec!["env", "--help"]),
+    ] {
+        let r = w.run(&args);
+        assert_eq!(r.code, 0, "{name}: {}", r.stderr);
+        insta::assert_snapshot!(name, r.stdout);
+    }
+}
+
+#[test]
+fn completions_for_bash() {
+    let w = World::new();
+    let r = w.run(&["completions", "bash"]);
+    assert_eq!(r.code, 0);
+    assert!(r.stdout.contains("cloudstudio-azure"), "{}", r.stdout);
+    assert!(r.stdout.contains("--client-secret-stdin"));
+}
+
+#[test]
+fn version() {
+    let r = World::new().run(&["--version"]);
+    assert_eq!(r.code, 0);
+    assert!(r.stdout.starts_with("cloudstudio-azure "), "{}", r.stdout);
+}
+
+#[test]
+fn demo_runs_offline_and_exits_0() {
+    let w = World::new();
+    let r = w.run(&["demo"]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("created "), "{}", r.stdout);
+    assert!(
+        r.stdout
+            .contains("set current for production: ci-production"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("unchanged "),
+        "second run changes nothing: {}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("✗ role"),
+        "the Reader-only example: {}",
+        r.stdout
+    );
+    // The demo's own secrets are public constants, but still never printed.
+    assert!(!r.both().contains(azure_emulator::demo::CLIENT_SECRET));
+    assert!(!r.both().contains(azure_emulator::demo::READER_SECRET));
+    let dir = r
+        .stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("Files: "))
+        .expect("files line");
+    let file = std::path::Path::new(dir).join("ci-production.json");
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).expect("read")).expect("json");
+    assert_eq!(v["client_id"], azure_emulator::demo::CLIENT_ID);
+    let root = std::path::Path::new(dir)
+        .ancestors()
+        .nth(3)
+        .expect("demo root");
+    std::fs::remove_dir_all(root).expect("clean up the demo's temp dir");
+}

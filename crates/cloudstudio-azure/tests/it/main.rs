@@ -1,0 +1,25 @@
+//! The integration tests: one binary, every run of the product through
+//! [`support::Bin`] (scrubbed environment, leak check, placeholders).
+//!
+//! Layout, following the pipeline: `cli` (help, completions, demo),
+//! `resolve` (sources, precedence, branch rules, `explain`), `verify/`
+//! (against the in-tree emulator), `export`, `github`, `git_guard`,
+//! `concurrency`, `env_shell`, `status_cleanup`, `leaks`,
+//! `export_verified`, `emulator_serve`; snapshots in `snapshots/`.
+
+mod support;
+
+#[cfg(feature = "emulator")]
+mod cli;
+mod concurrency;
+#[cfg(feature = "emulator")]
+mod emulator_serve;
+mod env_shell;
+mod export;
+mod export_verified;
+mod git_guard;
+mod github;
+mod leaks;
+mod resolve;
+mod status_cleanup;
+mod verify;
