@@ -222,22 +222,28 @@ fn next_delay(outcome: &mut Result<Reply, reqwest::Error>, attempt: u32) -> Opti
 }
 
 /// Whether the TLS handshake refused the server's certificate: a
-/// `rustls::Error::InvalidCertificate` somewhere in the error's sources
-/// (rustls errors travel inside `std::io::Error`s through the connector).
+/// `rustls::Error::InvalidCertificate` among the error's causes.
 fn is_certificate_error(e: &reqwest::Error) -> bool {
-    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
-    while let Some(err) = source {
-        let tls = err.downcast_ref::<rustls::Error>().or_else(|| {
-            err.downcast_ref::<std::io::Error>()
-                .and_then(std::io::Error::get_ref)
-                .and_then(|inner| inner.downcast_ref::<rustls::Error>())
-        });
-        if let Some(tls) = tls {
-            return matches!(tls, rustls::Error::InvalidCertificate(_));
-        }
-        source = err.source();
+    matches!(tls_error(e), Some(rustls::Error::InvalidCertificate(_)))
+}
+
+/// The rustls error behind `err`, if any. rustls errors travel inside
+/// `std::io::Error`s (tokio-rustls), possibly nested, whose `source()`
+/// skips the error they wrap: those are opened with `get_ref()`.
+fn tls_error<'a>(err: &'a (dyn std::error::Error + 'static)) -> Option<&'a rustls::Error> {
+    if let Some(tls) = err.downcast_ref::<rustls::Error>() {
+        return Some(tls);
     }
-    false
+    if let Some(inner) = err
+        .downcast_ref::<std::io::Error>()
+        .and_then(std::io::Error::get_ref)
+    {
+        let inner: &(dyn std::error::Error + 'static) = inner;
+        if let Some(tls) = tls_error(inner) {
+            return Some(tls);
+        }
+    }
+    tls_error(err.source()?)
 }
 
 /// reqwest's message and its causes.

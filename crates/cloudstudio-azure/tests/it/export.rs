@@ -86,8 +86,10 @@ fn second_run_is_unchanged_and_untouched() {
             .status
             .success()
     );
+    // Every file gets an mtime far in the past: a rewrite, however soon
+    // and however coarse the file system's clock, shows as a new mtime.
+    age_files(w.root());
     let before = snapshot(w.root());
-    std::thread::sleep(std::time::Duration::from_millis(20));
     let o = w.export(SECRET, &[]).output().expect("run");
     assert!(o.status.success());
     let out = stdout(&o);
@@ -303,4 +305,32 @@ fn missing_workdir_is_an_input_error() {
         .expect("run");
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("no CloudStudio workdir found"));
+}
+
+/// Sets every file's mtime under `dir` to a fixed time long ago.
+fn age_files(dir: &std::path::Path) {
+    let long_ago = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000_000);
+    for (path, (_, mtime)) in snapshot(dir) {
+        if mtime.is_some() {
+            std::fs::File::options()
+                .write(true)
+                .open(&path)
+                .and_then(|f| f.set_modified(long_ago))
+                .expect("set mtime");
+        }
+    }
+}
+
+/// The dry-run plan, whole: files, masked diffs, bindings, variables.
+#[test]
+fn dry_run_plan_snapshot() {
+    let w = Work::new();
+    let r = w.export(SECRET, &["--dry-run"]).run();
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    insta::assert_snapshot!("export_dry_run", r.redacted(&r.stdout));
+    // Over an existing credential with another secret: an update.
+    assert!(w.export("an-older-secret", &[]).run().code == 0);
+    let r = w.export(SECRET, &["--dry-run"]).run();
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    insta::assert_snapshot!("export_dry_run_update", r.redacted(&r.stdout));
 }

@@ -225,73 +225,122 @@ fn az_cli_is_asked_for_the_targeted_subscription() {
 
 // ---- adjacent precedence pairs ----------------------------------------
 
-#[test]
-fn flags_beat_azure_credentials() {
-    let mut w = World::new();
-    w.env("AZURE_CREDENTIALS", &creds_json("azure-login"))
-        .env("AZURE_CLIENT_SECRET", SECRET);
-    let r = explain(
-        &w,
-        &[
-            "--client-id",
-            CLIENT_ID,
-            "--tenant-id",
-            TENANT_ID,
-            "--subscription-id",
-            SUB_ID,
-        ],
-    );
-    assert_eq!(source_of(&r), "flags");
-    assert!(skipped_reason(&r, "azure-credentials").contains("flags comes first"));
+/// One row: the variables (and flags) of two adjacent sources, the winner,
+/// and the loser whose skip reason names the winner.
+struct Pair {
+    vars: Vec<(&'static str, String)>,
+    flags: &'static [&'static str],
+    winner: &'static str,
+    loser: &'static str,
+}
+
+fn pairs() -> Vec<Pair> {
+    let azure_env = || {
+        vec![
+            ("AZURE_CLIENT_ID", CLIENT_ID.to_owned()),
+            ("AZURE_CLIENT_SECRET", SECRET.to_owned()),
+            ("AZURE_TENANT_ID", TENANT_ID.to_owned()),
+            ("AZURE_SUBSCRIPTION_ID", SUB_ID.to_owned()),
+        ]
+    };
+    let oidc_ids = vec![
+        (
+            "ACTIONS_ID_TOKEN_REQUEST_URL",
+            "https://127.0.0.1:1/token?api-version=2.0".to_owned(),
+        ),
+        (
+            "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+            OIDC_REQUEST_TOKEN.to_owned(),
+        ),
+        ("AZURE_CLIENT_ID", CLIENT_ID.to_owned()),
+        ("AZURE_TENANT_ID", TENANT_ID.to_owned()),
+    ];
+    let flags: &[&str] = &[
+        "--client-id",
+        CLIENT_ID,
+        "--tenant-id",
+        TENANT_ID,
+        "--subscription-id",
+        SUB_ID,
+    ];
+    let mut arm_over_oidc = oidc_ids.clone();
+    arm_over_oidc.extend([
+        ("ARM_CLIENT_ID", CLIENT_ID.to_owned()),
+        ("ARM_CLIENT_SECRET", SECRET.to_owned()),
+        ("ARM_TENANT_ID", TENANT_ID.to_owned()),
+        ("ARM_SUBSCRIPTION_ID", SUB_ID.to_owned()),
+    ]);
+    let mut env_over_arm = azure_env();
+    env_over_arm.extend([
+        ("ARM_CLIENT_ID", CLIENT_ID.to_owned()),
+        ("ARM_CLIENT_SECRET", "other-arm-secret".to_owned()),
+        ("ARM_TENANT_ID", TENANT_ID.to_owned()),
+    ]);
+    let mut json_over_env = azure_env();
+    json_over_env.push(("AZURE_CREDENTIALS", creds_json("cloudstudio")));
+    vec![
+        Pair {
+            vars: vec![
+                ("AZURE_CREDENTIALS", creds_json("azure-login")),
+                ("AZURE_CLIENT_SECRET", SECRET.to_owned()),
+            ],
+            flags,
+            winner: "flags",
+            loser: "azure-credentials",
+        },
+        Pair {
+            vars: json_over_env,
+            flags: &[],
+            winner: "azure-credentials",
+            loser: "azure-env",
+        },
+        Pair {
+            vars: env_over_arm,
+            flags: &[],
+            winner: "azure-env",
+            loser: "arm-env",
+        },
+        Pair {
+            vars: arm_over_oidc,
+            flags: &[],
+            winner: "arm-env",
+            loser: "github-oidc",
+        },
+        Pair {
+            vars: oidc_ids,
+            flags: &["--subscription-id", SUB_ID],
+            winner: "github-oidc",
+            loser: "az-cli",
+        },
+    ]
 }
 
 #[test]
-fn azure_credentials_beat_azure_env() {
-    let mut w = World::new();
-    azure_env(&mut w).env("AZURE_CREDENTIALS", &creds_json("cloudstudio"));
-    let r = explain(&w, &[]);
-    assert_eq!(source_of(&r), "azure-credentials");
-    assert!(skipped_reason(&r, "azure-env").contains("azure-credentials comes first"));
-}
-
-#[test]
-fn azure_env_beats_arm_env() {
-    let mut w = World::new();
-    azure_env(&mut w)
-        .env("ARM_CLIENT_ID", CLIENT_ID)
-        .env("ARM_CLIENT_SECRET", "other-arm-secret")
-        .env("ARM_TENANT_ID", TENANT_ID);
-    let r = explain(&w, &[]);
-    assert_eq!(source_of(&r), "azure-env");
-    assert!(skipped_reason(&r, "arm-env").contains("azure-env comes first"));
-}
-
-#[test]
-fn arm_env_beats_github_oidc() {
-    let mut w = World::new();
-    oidc(&mut w)
-        .env("AZURE_CLIENT_ID", CLIENT_ID)
-        .env("AZURE_TENANT_ID", TENANT_ID)
-        .env("ARM_CLIENT_ID", CLIENT_ID)
-        .env("ARM_CLIENT_SECRET", SECRET)
-        .env("ARM_TENANT_ID", TENANT_ID)
-        .env("ARM_SUBSCRIPTION_ID", SUB_ID);
-    let r = explain(&w, &[]);
-    assert_eq!(source_of(&r), "arm-env");
-    assert!(skipped_reason(&r, "github-oidc").contains("arm-env comes first"));
-}
-
-#[test]
-fn github_oidc_beats_az_cli_which_is_not_run() {
-    let mut w = World::new();
-    w.fake_az("ok");
-    oidc(&mut w)
-        .env("AZURE_CLIENT_ID", CLIENT_ID)
-        .env("AZURE_TENANT_ID", TENANT_ID);
-    let r = explain(&w, &["--subscription-id", SUB_ID]);
-    assert_eq!(source_of(&r), "github-oidc");
-    assert!(skipped_reason(&r, "az-cli").contains("github-oidc comes first"));
-    assert!(w.az_calls().is_empty(), "az must not run");
+fn each_source_beats_the_next_one() {
+    for pair in pairs() {
+        let mut w = World::new();
+        // A working az session is on PATH: the winner must not run it.
+        w.fake_az("ok");
+        for (k, v) in &pair.vars {
+            w.env(k, v);
+        }
+        let r = explain(&w, pair.flags);
+        assert_eq!(
+            source_of(&r),
+            pair.winner,
+            "{} over {}",
+            pair.winner,
+            pair.loser
+        );
+        let reason = skipped_reason(&r, pair.loser);
+        assert!(
+            reason.contains(&format!("{} comes first", pair.winner)),
+            "{} over {}: {reason}",
+            pair.winner,
+            pair.loser
+        );
+        assert!(w.az_calls().is_empty(), "az must not run");
+    }
 }
 
 #[test]
@@ -1075,4 +1124,25 @@ fn create_for_rbac_output_without_sdk_auth_gets_a_mapping_hint() {
         "{}",
         r.stderr
     );
+}
+
+/// What `explain` shows, whole: the JSON document scripts read (stable
+/// keys) and the text people read.
+#[test]
+fn explain_snapshots() {
+    let mut w = World::new();
+    azure_env(&mut w);
+    oidc(&mut w);
+    w.write(
+        "cloudstudio.yml",
+        &format!(
+            "environments:\n  production: {{ subscription_id: {SUB_2}, credential: ci-prod }}\nbranches:\n  - match: main\n    environment: production\n  - match: \"**\"\n    environment: development\n"
+        ),
+    );
+    let r = explain(&w, &["--branch", "main"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    insta::assert_snapshot!("explain_json", r.redacted(&r.stdout));
+    let r = w.run(&["explain", "--branch", "feature/x"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    insta::assert_snapshot!("explain_text", r.redacted(&r.stdout));
 }

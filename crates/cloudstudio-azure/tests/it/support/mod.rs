@@ -81,6 +81,7 @@ impl Bin {
 
     pub fn current_dir(&mut self, dir: impl AsRef<Path>) -> &mut Bin {
         self.cwd = dir.as_ref().to_path_buf();
+        self.placeholders[0] = (self.cwd.display().to_string(), "[TMP]".into());
         self
     }
 
@@ -248,9 +249,12 @@ fn redact_random(text: &str) -> String {
         if i > 0 {
             out.push('\n');
         }
-        let mut words = Vec::new();
-        for word in line.split(' ') {
-            words.push(redact_word(word));
+        let mut words: Vec<String> = line.split(' ').map(redact_word).collect();
+        for i in 1..words.len().saturating_sub(1) {
+            let digits = words[i].bytes().all(|b| b.is_ascii_digit()) && !words[i].is_empty();
+            if digits && words[i - 1] == "in" && words[i + 1] == "ms" {
+                words[i] = "[N]".into();
+            }
         }
         out.push_str(&words.join(" "));
     }

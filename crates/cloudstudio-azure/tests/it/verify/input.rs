@@ -82,7 +82,9 @@ fn untrusted_emulator_ca_is_a_network_failure() {
     w.env("AZURE_CLIENT_ID", demo::CLIENT_ID)
         .env("AZURE_CLIENT_SECRET", demo::CLIENT_SECRET)
         .env("AZURE_TENANT_ID", demo::TENANT_ID);
-    let r = e.verify(&w, demo::PROD_SUBSCRIPTION_ID, &["--timeout", "10"]);
+    let r = e.verify(&w, demo::PROD_SUBSCRIPTION_ID, &["--timeout", "10", "-v"]);
     assert_exit(&r, 1);
-    assert_mentions(&r.stderr, &["SSL_CERT_FILE"]);
+    assert_mentions(&r.stderr, &["SSL_CERT_FILE", "(attempt 1/3)"]);
+    // A refused certificate is not retried: one attempt.
+    assert!(!r.stderr.contains("attempt 2/3"), "{}", r.stderr);
 }

@@ -194,9 +194,18 @@ fn access_errors_are_not_retried() {
 
 #[test]
 fn arm_reads_overlap_in_time() {
-    let mut s = Scenario::demo();
-    s.latency_ms = 300;
-    let e = Emu::start(s);
+    // Each read takes at least 1.5 s: run one after the other they cannot
+    // overlap; run together they do, however loaded the machine.
+    let slow = |route| Fault {
+        latency_ms: Some(1500),
+        times: Some(1),
+        ..fault(route)
+    };
+    let e = Emu::start(
+        Scenario::demo()
+            .with_fault(slow(FaultRoute::Subscription))
+            .with_fault(slow(FaultRoute::Permissions)),
+    );
     let w = e.app(demo::CLIENT_ID, demo::CLIENT_SECRET);
     let r = e.verify(&w, demo::PROD_SUBSCRIPTION_ID, &[]);
     assert_exit(&r, 0);
@@ -228,4 +237,21 @@ fn one_token_request_per_successful_run() {
         assert_eq!(e.count(Route::Subscription), n);
         assert_eq!(e.count(Route::Permissions), n);
     }
+}
+
+/// `-v` numbers the attempts of a retried request.
+#[test]
+fn verbose_shows_each_attempt() {
+    let (e, w) = start_with(Fault {
+        status: Some(503),
+        times: Some(1),
+        ..fault(FaultRoute::Subscription)
+    });
+    let r = e.verify(&w, demo::PROD_SUBSCRIPTION_ID, &["-v"]);
+    assert_exit(&r, 0);
+    let sub = format!("/subscriptions/{} -> ", demo::PROD_SUBSCRIPTION_ID);
+    let lines: Vec<&str> = r.stderr.lines().filter(|l| l.contains(&sub)).collect();
+    assert_eq!(lines.len(), 2, "{}", r.stderr);
+    assert!(lines[0].contains("-> 503 in ") && lines[0].ends_with("(attempt 1/3)"));
+    assert!(lines[1].contains("-> 200 in ") && lines[1].ends_with("(attempt 2/3)"));
 }

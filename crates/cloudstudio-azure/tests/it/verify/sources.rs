@@ -130,3 +130,28 @@ fn az_session_on_a_subscription_without_a_role_fails_the_role() {
     assert_eq!(check(&doc, "subscription")["status"], "fail", "{doc}");
     assert_eq!(e.count(Route::Token), 0);
 }
+
+/// `-v` shows the one `az` call with its duration (and the requests).
+#[test]
+fn verbose_shows_the_az_call() {
+    let e = Emu::demo();
+    let w = e.world();
+    fake_az(&w);
+    let r = e.verify(&w, demo::DEV_SUBSCRIPTION_ID, &["-v"]);
+    assert_exit(&r, 0);
+    let az: Vec<&str> = r
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("debug: az "))
+        .collect();
+    assert_eq!(az.len(), 1, "{}", r.stderr);
+    assert_mentions(
+        az[0],
+        &[
+            "az account get-access-token --output json --subscription",
+            demo::DEV_SUBSCRIPTION_ID,
+            ": exit 0 in ",
+            " ms",
+        ],
+    );
+}

@@ -204,3 +204,74 @@ fn tenant_given_as_a_domain_passes() {
         format!("/{}/oauth2/v2.0/token", demo::TENANT_DOMAIN)
     );
 }
+
+/// The whole report a person sees, and the line that ends it.
+#[test]
+fn report_snapshots() {
+    let e = Emu::demo();
+    let w = e.app(demo::CLIENT_ID, demo::CLIENT_SECRET);
+    let r = e.verify(&w, demo::PROD_SUBSCRIPTION_ID, &[]);
+    assert_exit(&r, 0);
+    insta::assert_snapshot!("verify_pass", e.redact(&r.redacted(&r.both())));
+    let w = e.app(demo::READER_CLIENT_ID, demo::READER_SECRET);
+    let r = e.verify(&w, demo::PROD_SUBSCRIPTION_ID, &[]);
+    assert_exit(&r, 3);
+    insta::assert_snapshot!("verify_reader_refused", e.redact(&r.redacted(&r.both())));
+}
+
+/// In GitHub Actions: masks first, the report, one `::error` annotation.
+#[test]
+fn github_actions_annotation_snapshot() {
+    let e = Emu::demo();
+    let mut w = e.app(demo::READER_CLIENT_ID, demo::READER_SECRET);
+    w.env("GITHUB_ACTIONS", "true");
+    let args = e.args(demo::PROD_SUBSCRIPTION_ID, &[]);
+    let mut b = w.bin_in(w.path(), &[]);
+    let r = b.args(&args).run_merged();
+    assert_exit(&r, 3);
+    e.assert_no_leak(&r, &["verify (merged)"]);
+    assert_eq!(r.stdout.matches("::error ").count(), 1, "{}", r.stdout);
+    insta::assert_snapshot!(
+        "verify_github_annotations",
+        e.redact(&r.redacted(&r.stdout))
+    );
+}
+
+/// `-v`: every HTTP request (method, host, path, status, duration,
+/// attempt) on stderr; never a query string.
+#[test]
+fn verbose_prints_each_request_without_query_strings() {
+    let e = Emu::demo();
+    let w = e.app(demo::CLIENT_ID, demo::CLIENT_SECRET);
+    let r = e.verify(&w, demo::PROD_SUBSCRIPTION_ID, &["-v"]);
+    assert_exit(&r, 0);
+    let debug: Vec<String> = r
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("debug: "))
+        .map(|l| e.redact(&r.redacted(l)))
+        .collect();
+    assert_eq!(debug.len(), 3, "{}", r.stderr);
+    let host = e.emu.base_url().replace("https://", "");
+    assert_mentions(
+        &r.stderr,
+        &[
+            &format!(
+                "debug: POST {host}/{}/oauth2/v2.0/token -> 200 in ",
+                demo::TENANT_ID
+            ),
+            &format!(
+                "debug: GET {host}/subscriptions/{} -> 200 in ",
+                demo::PROD_SUBSCRIPTION_ID
+            ),
+            "/providers/Microsoft.Authorization/permissions -> 200 in ",
+            "ms (attempt 1/3)",
+        ],
+    );
+    assert!(
+        debug
+            .iter()
+            .all(|l| !l.contains('?') && !l.contains("api-version")),
+        "{debug:?}"
+    );
+}
