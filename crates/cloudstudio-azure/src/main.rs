@@ -14,6 +14,7 @@ mod commands;
 mod config;
 mod error;
 mod exit;
+mod file_error;
 mod ids;
 mod observe;
 mod pipeline;

@@ -2,7 +2,7 @@
 //! (input, exit 2) and I/O on the job's files (exit 1).
 
 use crate::exit::{Diagnose, Exit};
-use std::path::PathBuf;
+use crate::file_error::FileError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum PipelineError {
@@ -12,29 +12,15 @@ pub enum PipelineError {
         format: &'static str,
         problem: &'static str,
     },
-    #[error("could not {what} {}: {err}", path.display())]
-    Io {
-        what: &'static str,
-        path: PathBuf,
-        err: std::io::Error,
-    },
-}
-
-impl PipelineError {
-    pub fn io(what: &'static str, path: impl Into<PathBuf>, err: std::io::Error) -> Self {
-        PipelineError::Io {
-            what,
-            path: path.into(),
-            err,
-        }
-    }
+    #[error(transparent)]
+    Io(#[from] FileError),
 }
 
 impl Diagnose for PipelineError {
     fn exit(&self) -> Exit {
         match self {
             PipelineError::Unrepresentable { .. } => Exit::Input,
-            PipelineError::Io { .. } => Exit::Runtime,
+            PipelineError::Io(_) => Exit::Runtime,
         }
     }
 
@@ -43,14 +29,14 @@ impl Diagnose for PipelineError {
             PipelineError::Unrepresentable { format, .. } => Some(format!(
                 "use `--shell json` or `--shell bash`, which carry any value; {format} cannot"
             )),
-            PipelineError::Io { .. } => None,
+            PipelineError::Io(_) => None,
         }
     }
 
     fn title(&self) -> &'static str {
         match self {
             PipelineError::Unrepresentable { .. } => "Export refused",
-            PipelineError::Io { .. } => "cloudstudio-azure failed",
+            PipelineError::Io(_) => "cloudstudio-azure failed",
         }
     }
 }

@@ -7,6 +7,7 @@
 
 use super::error::PipelineError;
 use super::variables::ArmVar;
+use crate::file_error::FileError;
 use std::io::Write;
 use std::path::Path;
 
@@ -30,7 +31,7 @@ pub fn heredoc(name: &str, value: &str) -> Result<String, PipelineError> {
 fn delimiter() -> Result<String, PipelineError> {
     let mut bytes = [0u8; 16];
     getrandom::fill(&mut bytes).map_err(|e| {
-        PipelineError::io(
+        FileError::new(
             "get random bytes for",
             "the GITHUB_ENV delimiter",
             std::io::Error::other(e.to_string()),
@@ -118,10 +119,10 @@ pub fn append(path: &Path, text: &str) -> Result<(), PipelineError> {
         .create(true)
         .append(true)
         .open(path)
-        .map_err(|e| PipelineError::io("open", path, e))?;
+        .map_err(|e| FileError::new("open", path, e))?;
     f.write_all(text.as_bytes())
         .and_then(|()| f.flush())
-        .map_err(|e| PipelineError::io("append to", path, e))
+        .map_err(|e| FileError::new("append to", path, e).into())
 }
 
 #[cfg(test)]

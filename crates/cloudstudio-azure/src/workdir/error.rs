@@ -2,6 +2,7 @@
 //! (exit 1). Messages name files, never their content.
 
 use crate::exit::{Diagnose, Exit};
+use crate::file_error::FileError;
 use std::path::PathBuf;
 
 #[derive(Debug, thiserror::Error)]
@@ -17,29 +18,15 @@ pub enum WorkdirError {
         gitignore: PathBuf,
         note: Option<String>,
     },
-    #[error("could not {what} {}: {err}", path.display())]
-    Io {
-        what: &'static str,
-        path: PathBuf,
-        err: std::io::Error,
-    },
-}
-
-impl WorkdirError {
-    pub fn io(what: &'static str, path: impl Into<PathBuf>, err: std::io::Error) -> Self {
-        WorkdirError::Io {
-            what,
-            path: path.into(),
-            err,
-        }
-    }
+    #[error(transparent)]
+    Io(#[from] FileError),
 }
 
 impl Diagnose for WorkdirError {
     fn exit(&self) -> Exit {
         match self {
             WorkdirError::Unignored { .. } => Exit::Input,
-            WorkdirError::Io { .. } => Exit::Runtime,
+            WorkdirError::Io(_) => Exit::Runtime,
         }
     }
 
@@ -60,14 +47,14 @@ impl Diagnose for WorkdirError {
                 }
                 Some(h)
             }
-            WorkdirError::Io { .. } => None,
+            WorkdirError::Io(_) => None,
         }
     }
 
     fn title(&self) -> &'static str {
         match self {
             WorkdirError::Unignored { .. } => "Secrets not ignored by git",
-            WorkdirError::Io { .. } => "cloudstudio-azure failed",
+            WorkdirError::Io(_) => "cloudstudio-azure failed",
         }
     }
 }

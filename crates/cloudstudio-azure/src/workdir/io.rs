@@ -9,6 +9,7 @@
 use super::error::WorkdirError;
 use super::format::{Existing, SecretsDir};
 use crate::config::CredentialName;
+use crate::file_error::FileError;
 use std::fs::{self, File};
 use std::io::Write;
 use std::path::Path;
@@ -22,7 +23,7 @@ pub fn ensure_private_dir(dir: &Path) -> Result<(), WorkdirError> {
         return Ok(());
     }
     if let Some(parent) = dir.parent() {
-        fs::create_dir_all(parent).map_err(|e| WorkdirError::io("create", parent, e))?;
+        fs::create_dir_all(parent).map_err(|e| FileError::new("create", parent, e))?;
     }
     let mut b = fs::DirBuilder::new();
     #[cfg(unix)]
@@ -34,7 +35,7 @@ pub fn ensure_private_dir(dir: &Path) -> Result<(), WorkdirError> {
         Ok(()) => Ok(()),
         // A concurrent run created it first.
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && dir.is_dir() => Ok(()),
-        Err(e) => Err(WorkdirError::io("create", dir, e)),
+        Err(e) => Err(FileError::new("create", dir, e).into()),
     }
 }
 
@@ -52,13 +53,13 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), WorkdirError> {
         .prefix(&format!(".{name}."))
         .suffix(TEMP_SUFFIX)
         .tempfile_in(dir)
-        .map_err(|e| WorkdirError::io("create a temp file in", dir, e))?;
+        .map_err(|e| FileError::new("create a temp file in", dir, e))?;
     tmp.write_all(bytes)
         .and_then(|()| tmp.as_file().sync_all())
-        .map_err(|e| WorkdirError::io("write", tmp.path().to_path_buf(), e))?;
+        .map_err(|e| FileError::new("write", tmp.path().to_path_buf(), e))?;
     pause_before_rename();
     tmp.persist(path)
-        .map_err(|e| WorkdirError::io("rename into", path, e.error))?;
+        .map_err(|e| FileError::new("rename into", path, e.error))?;
     sync_dir(dir)
 }
 
@@ -67,7 +68,7 @@ pub fn remove(path: &Path) -> Result<(), WorkdirError> {
     match fs::remove_file(path) {
         Ok(()) => sync_dir(parent(path)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-        Err(e) => Err(WorkdirError::io("remove", path, e)),
+        Err(e) => Err(FileError::new("remove", path, e).into()),
     }
 }
 
@@ -77,7 +78,7 @@ pub fn make_private(path: &Path) -> Result<(), WorkdirError> {
     {
         use std::os::unix::fs::PermissionsExt;
         fs::set_permissions(path, fs::Permissions::from_mode(0o600))
-            .map_err(|e| WorkdirError::io("set permissions on", path, e))?;
+            .map_err(|e| FileError::new("set permissions on", path, e))?;
     }
     let _ = path;
     Ok(())
@@ -110,7 +111,7 @@ pub fn read<T>(
             Err(problem) => Existing::Malformed { problem },
         }),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Existing::Missing),
-        Err(e) => Err(WorkdirError::io("read", path, e)),
+        Err(e) => Err(FileError::new("read", path, e).into()),
     }
 }
 
@@ -119,7 +120,7 @@ pub fn credential_names(secrets: &SecretsDir) -> Result<Vec<CredentialName>, Wor
     let entries = match fs::read_dir(&secrets.dir) {
         Ok(e) => e,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(WorkdirError::io("list", &secrets.dir, e)),
+        Err(e) => return Err(FileError::new("list", &secrets.dir, e).into()),
     };
     let mut names: Vec<CredentialName> = entries
         .flatten()
@@ -144,7 +145,7 @@ fn sync_dir(dir: &Path) -> Result<(), WorkdirError> {
     {
         File::open(dir)
             .and_then(|d| d.sync_all())
-            .map_err(|e| WorkdirError::io("sync", dir, e))?;
+            .map_err(|e| FileError::new("sync", dir, e))?;
     }
     let _ = dir;
     Ok(())

@@ -4,6 +4,7 @@
 
 use super::error::WorkdirError;
 use super::io::TEMP_SUFFIX;
+use crate::file_error::FileError;
 use std::fs::{self, File, OpenOptions};
 use std::path::{Path, PathBuf};
 
@@ -29,9 +30,8 @@ impl Lock {
         }
         let file = opts
             .open(&path)
-            .map_err(|e| WorkdirError::io("open the lock file", &path, e))?;
-        file.lock()
-            .map_err(|e| WorkdirError::io("lock", &path, e))?;
+            .map_err(|e| FileError::new("open the lock file", &path, e))?;
+        file.lock().map_err(|e| FileError::new("lock", &path, e))?;
         Ok(Lock {
             _file: file,
             dir: dir.to_path_buf(),
