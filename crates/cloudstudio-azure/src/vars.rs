@@ -20,6 +20,7 @@ impl Vars {
         }
     }
 
+    #[cfg(any(test, feature = "emulator"))]
     pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Vars {
         Vars {
             map: pairs
@@ -30,6 +31,7 @@ impl Vars {
     }
 
     /// The same variables plus one (the demo's simulated CI job).
+    #[cfg(feature = "emulator")]
     pub fn with(mut self, name: &str, value: &str) -> Vars {
         self.map.insert(name.to_owned(), value.to_owned());
         self
