@@ -107,15 +107,15 @@ impl Decider {
             }
         };
         let missing = fields.missing_ids();
-        match (&fields.secret, missing.is_empty()) {
-            (Some((raw, origin)), true) => {
+        match (&fields.secret, missing.is_empty(), self.oidc.clone()) {
+            (Some((raw, origin)), true, _) => {
                 let secret = secret_of(raw, origin, &mut self.warnings)
                     .ok_or_else(|| blank_secret(kind, origin))?;
                 self.winner =
                     Some(fields.validate(Auth::ClientSecret(secret), &mut self.warnings)?);
             }
-            (None, true) if fields.oidc_capable && self.oidc.is_some() => {
-                self.defer(kind, fields)?
+            (None, true, Some(request)) if fields.oidc_capable => {
+                self.defer(kind, fields, request)?;
             }
             _ => return Err(incomplete(kind, &fields, missing)),
         }
@@ -124,13 +124,18 @@ impl Decider {
 
     /// Ids without a secret, with OIDC on offer: flags win at once; the
     /// first other such source lends github-oidc its ids.
-    fn defer(&mut self, kind: SourceKind, fields: Box<Fields>) -> Result<(), ResolveError> {
+    fn defer(
+        &mut self,
+        kind: SourceKind,
+        fields: Box<Fields>,
+        request: OidcRequest,
+    ) -> Result<(), ResolveError> {
         if kind == SourceKind::Flags {
             self.skip(
                 kind,
                 "client and tenant ids but no client secret: used by github-oidc",
             );
-            self.winner = Some(self.oidc_credentials(*fields)?);
+            self.winner = Some(self.oidc_credentials(*fields, request)?);
         } else if self.oidc_ids.is_none() {
             self.reasons.push((kind, Reason::IdsForOidc));
             self.oidc_ids = Some(fields);
@@ -145,10 +150,11 @@ impl Decider {
 
     /// GitHub OIDC credentials with the ids of `fields` (the credential is
     /// github-oidc's, not the id source's).
-    fn oidc_credentials(&mut self, fields: Fields) -> Result<Credentials, ResolveError> {
-        let Some(request) = self.oidc.clone() else {
-            return Err(incomplete(fields.kind, &fields, Vec::new()));
-        };
+    fn oidc_credentials(
+        &mut self,
+        fields: Fields,
+        request: OidcRequest,
+    ) -> Result<Credentials, ResolveError> {
         let auth = Auth::GithubOidc {
             request_url: request.url,
             request_token: request.token,
@@ -160,9 +166,9 @@ impl Decider {
 
     fn finish(mut self) -> Result<Decision, ResolveError> {
         if self.winner.is_none()
-            && let Some(fields) = self.oidc_ids.take()
+            && let (Some(fields), Some(request)) = (self.oidc_ids.take(), self.oidc.clone())
         {
-            self.winner = Some(self.oidc_credentials(*fields)?);
+            self.winner = Some(self.oidc_credentials(*fields, request)?);
         }
         let winner = self.winner.as_ref().map(|w| w.source);
         let mut skipped: Vec<Skipped> = self
