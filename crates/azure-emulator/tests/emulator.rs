@@ -1,6 +1,6 @@
 //! The emulator, from the outside: real HTTPS requests (reqwest, trusting
-//! only the emulator's CA) against `Emulator::start`, and `emulator serve`
-//! through the binary. Bound to 127.0.0.1 only.
+//! only the emulator's CA) against `Emulator::start`. Bound to 127.0.0.1
+//! only. (`emulator serve` is the product's command; its test is there.)
 
 use azure_emulator::{Emulator, Fault, FaultRoute, Route, Scenario, demo};
 use base64::Engine as _;
