@@ -261,7 +261,10 @@ async fn token_errors_are_entra_ids() {
     assert_eq!(s, 401);
     aad(&body, "invalid_client", 7000218);
 
-    let wrong_grant = [("grant_type", "password"), ("client_id", demo::CLIENT_ID)];
+    let wrong_grant = [
+        ("grant_type", "authorization_code"),
+        ("client_id", demo::CLIENT_ID),
+    ];
     let (s, body, _) = send(env.token_request(demo::TENANT_ID, &wrong_grant)).await;
     assert_eq!(s, 400);
     aad(&body, "unsupported_grant_type", 70003);
