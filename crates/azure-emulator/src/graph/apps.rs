@@ -222,7 +222,7 @@ fn create(ctx: &Ctx<'_>, dir: &mut Directory) -> Result<super::Reply, super::Rep
 /// hint and a digit.
 fn new_secret() -> String {
     const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-.~";
-    let bytes: [u8; 37] = random_bytes();
+    let bytes: [u8; 38] = random_bytes();
     let mut s: String = bytes[..3]
         .iter()
         .map(|b| ALPHABET[usize::from(*b) % 62] as char)
