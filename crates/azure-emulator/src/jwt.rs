@@ -13,6 +13,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use serde_json::{Value, json};
 use std::path::Path;
+use std::sync::OnceLock;
 
 pub const KEY_FILE: &str = "token-signing-key.pem";
 
@@ -46,13 +47,10 @@ impl SigningKey {
                     )
                 })?,
             None => {
-                let pair = KeyPair::generate(KeySize::Rsa2048)
-                    .map_err(|_| anyhow::anyhow!("could not generate the token-signing key"))?;
-                let der = pair
-                    .as_der()
-                    .map_err(|_| anyhow::anyhow!("could not encode the token-signing key"))?;
-                store::write(&path, store::pem_encode("PRIVATE KEY", der.as_ref()).as_bytes(), true)?;
-                pair
+                let der = process_key()?;
+                store::write(&path, store::pem_encode("PRIVATE KEY", der).as_bytes(), true)?;
+                KeyPair::from_pkcs8(der)
+                    .map_err(|_| anyhow::anyhow!("could not load the token-signing key"))?
             }
         };
         let public = pair.public_key();
@@ -123,6 +121,24 @@ impl SigningKey {
         .map_err(|_| JwtError::BadSignature)?;
         Ok(claims)
     }
+}
+
+/// A key generated once per process (PKCS#8) for state directories that
+/// have none: RSA key generation takes 100 ms or more, and tests start many
+/// emulators. A directory's own key file always wins; `emulator serve` is
+/// one process with one directory, so this changes nothing there.
+fn process_key() -> anyhow::Result<&'static [u8]> {
+    static KEY: OnceLock<Vec<u8>> = OnceLock::new();
+    if let Some(k) = KEY.get() {
+        return Ok(k);
+    }
+    let pair = KeyPair::generate(KeySize::Rsa2048)
+        .map_err(|_| anyhow::anyhow!("could not generate the token-signing key"))?;
+    let der = pair
+        .as_der()
+        .map_err(|_| anyhow::anyhow!("could not encode the token-signing key"))?;
+    // A concurrent first call may have won; either key is fine.
+    Ok(KEY.get_or_init(|| der.as_ref().to_vec()))
 }
 
 /// Header, claims, signing input and signature of a compact JWT.

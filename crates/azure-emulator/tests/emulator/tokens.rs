@@ -205,8 +205,18 @@ async fn resource_manager_and_graph_judge_the_tokens_they_receive() {
     c["iss"] = json!(format!("https://sts.windows.net/{}/", demo::TENANT_ID));
     let (s, b) = env.arm(&sub, Some(&env.emu.sign_access_token(&c))).await;
     assert_eq!((s, code(&b)), (401, "InvalidAuthenticationToken"));
-    let other = start(Scenario::demo());
-    let foreign = other.emu.sign_access_token(&claims_of(&arm));
+    // Another emulator with its own key (a key file it finds).
+    let other_dir = tempfile::tempdir().expect("dir");
+    let key = aws_lc_rs::rsa::KeyPair::generate(aws_lc_rs::rsa::KeySize::Rsa2048).expect("key");
+    let der =
+        aws_lc_rs::encoding::AsDer::<aws_lc_rs::encoding::Pkcs8V1Der>::as_der(&key).expect("der");
+    let pem = format!(
+        "-----BEGIN PRIVATE KEY-----\n{}\n-----END PRIVATE KEY-----\n",
+        base64::engine::general_purpose::STANDARD.encode(der.as_ref())
+    );
+    std::fs::write(other_dir.path().join("token-signing-key.pem"), pem).expect("key file");
+    let other = Emulator::start(Scenario::demo(), 0, other_dir.path()).expect("other");
+    let foreign = other.sign_access_token(&claims_of(&arm));
     let (s, b) = env.arm(&sub, Some(&foreign)).await;
     assert_eq!((s, code(&b)), (401, "InvalidAuthenticationToken"));
     assert_eq!(b["error"]["message"], "The access token is invalid.");
