@@ -188,6 +188,61 @@ def verify_jwt(token, base, audiences):
     )
 
 
+def readme_block(work):
+    """Runs the README's "Test your pipeline offline" commands as written,
+    on a free port instead of 8443, in a directory of their own."""
+    readme = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "README.md")
+    with open(readme, encoding="utf-8") as f:
+        text = f.read()
+    section = text.split("## Test your pipeline offline", 1)[1]
+    block = section.split("```sh\n", 1)[1].split("\n```", 1)[0]
+    port = str(free_port())
+    tools = os.path.join(work, "tools")
+    here = os.path.join(work, "readme")
+    os.makedirs(tools)
+    os.makedirs(here)
+    os.symlink(BIN, os.path.join(tools, "cloudstudio-azure"))
+    env = clean_env()
+    env["PATH"] = os.pathsep.join([tools, VENV_BIN, env.get("PATH", "")])
+    # The emulator must not outlive a failing block.
+    script = "set -euo pipefail\ntrap 'kill $(jobs -p) 2>/dev/null || true' EXIT\n"
+    script += block.replace("8443", port)
+    start = time.monotonic()
+    p = subprocess.run(
+        ["bash", "-c", script],
+        cwd=here,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    TIMINGS.append(("README block", time.monotonic() - start))
+    print(f"$ (the README's block, port {port})    [exit {p.returncode}]")
+    print(trimmed(p.stdout, 40))
+    check(
+        p.returncode == 0,
+        f"the README's commands exited {p.returncode}",
+        f"stdout:\n{trimmed(p.stdout, 80)}\nstderr:\n{trimmed(p.stderr, 80)}",
+    )
+    both = p.stdout + p.stderr
+    for needle in (
+        "rg-offline",
+        "✓ role",
+        "access is sufficient",
+        "azure-identity token expires",
+    ):
+        check(
+            needle in both,
+            f"the README's commands did not print {needle!r}",
+            trimmed(both, 80),
+        )
+    with open(os.path.join(here, ".emulator", "requests.jsonl"), encoding="utf-8") as f:
+        check(
+            len(f.read().splitlines()) > 10, "the README's request log is nearly empty"
+        )
+
+
 def main():
     work = tempfile.mkdtemp(prefix="cloudstudio-real-clients-")
     try:
@@ -195,6 +250,7 @@ def main():
             os.path.join(work, "serve.err"), "w+", encoding="utf-8"
         ) as server_err:
             checks(work, server_err)
+        readme_block(work)
     finally:
         # The az config dirs hold the service principals' secrets.
         shutil.rmtree(work, ignore_errors=True)
