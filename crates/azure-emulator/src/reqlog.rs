@@ -1,4 +1,4 @@
-//! `--log FILE`: one JSON object per request (time, method, path, the
+//! `--log FILE`: one JSON object per request (arrival time, method, path, the
 //! query with only known-harmless values, route, status, duration, the
 //! principal and the error code). Built from what the emulator decided,
 //! never from headers or bodies, so no secret or token can reach it.
@@ -58,8 +58,14 @@ impl RequestLog {
     /// Appends one line; a full disk does not take the emulator down.
     pub fn write(&self, r: &RequestRecord, query: Option<&str>) {
         let duration = r.finished.saturating_duration_since(r.started);
+        // When it arrived, to the millisecond: benchmarks line requests up.
+        let arrived = time::OffsetDateTime::now_utc() - r.started.elapsed();
         let line = json!({
-            "time": rfc3339(time::OffsetDateTime::now_utc()),
+            "time": format!(
+                "{}.{:03}Z",
+                rfc3339(arrived).trim_end_matches('Z'),
+                arrived.millisecond()
+            ),
             "method": r.method,
             "path": r.path,
             "query": query.map(redact),

@@ -101,6 +101,12 @@ async fn the_request_log_has_a_line_per_request_and_no_secret() {
         .collect();
     assert_eq!(lines.len(), 3, "{text}");
     assert_eq!(lines[0]["method"], "POST");
+    let t = lines[0]["time"].as_str().expect("time");
+    assert!(
+        t.len() == 24 && t.ends_with('Z') && &t[19..20] == ".",
+        "{t}"
+    );
+    assert!(lines[0]["time"].as_str() <= lines[1]["time"].as_str());
     assert_eq!(
         lines[0]["path"],
         format!("/{}/oauth2/v2.0/token", demo::TENANT_ID)
