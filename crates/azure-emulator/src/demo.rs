@@ -9,7 +9,7 @@
 //! | [`READER_CLIENT_ID`] (ci-reader) | [`READER_SECRET`] | Reader on prod, stage, dev |
 //! | [`EXPIRED_CLIENT_ID`] (ci-expired) | [`EXPIRED_SECRET`], expired | Contributor on dev |
 //! | [`OIDC_CLIENT_ID`] (ci-oidc) | federated subject [`GITHUB_SUBJECT`] | Contributor on prod, stage, dev |
-//! | [`CLI_USER`] (`az login`) | [`CLI_ACCESS_TOKEN`] | Contributor on dev, prod |
+//! | [`CLI_USER`] (`az login`) | [`CLI_ACCESS_TOKEN`], password [`CLI_PASSWORD`] | Contributor and User Access Administrator on dev, prod; may register apps (Graph) |
 //!
 //! Nobody has a role on [`UNASSIGNED_SUBSCRIPTION_ID`] (AuthorizationFailed)
 //! or on [`OTHER_TENANT_SUBSCRIPTION_ID`], which lives in [`OTHER_TENANT_ID`]
@@ -56,8 +56,11 @@ pub const OTHER_TENANT_SUBSCRIPTION_ID: &str = "11111111-2222-4333-8444-55555555
 pub const UNASSIGNED_SUBSCRIPTION_ID: &str = "11111111-2222-4333-8444-555555555507";
 /// The `az login` user.
 pub const CLI_USER: &str = "dev@contoso.com";
-/// What `az account get-access-token` hands out for [`CLI_USER`].
+/// What `az account get-access-token` hands out for [`CLI_USER`]; Resource
+/// Manager and Graph accept it as is.
 pub const CLI_ACCESS_TOKEN: &str = "emu-cli.Wm9yZ2VkQ2xpU2Vzc2lvbi1kZXYtY29udG9zbw.9f3b1c7e2a";
+/// [`CLI_USER`]'s password: `az login --username dev@contoso.com --password ...`.
+pub const CLI_PASSWORD: &str = "Dev-Passw0rd!emulator";
 /// `ACTIONS_ID_TOKEN_REQUEST_TOKEN` for the emulated runner.
 pub const GITHUB_REQUEST_TOKEN: &str = "ghrt_6Yc2Lw9QpT4mZ8xK1vN7bR3sD5fH0jGa";
 /// The OIDC token's subject; [`OIDC_CLIENT_ID`] has it as a federated credential.
@@ -75,6 +78,9 @@ impl Scenario {
             object_id: None,
             secrets,
             federated_subjects: subjects.iter().map(|s| s.to_string()).collect(),
+            service_principal: true,
+            owners: vec![],
+            can_create_apps: false,
         };
         let secret = |value: &str, id: &str, expired: bool| AppSecret {
             value: Secret::new(value.into()),
@@ -113,18 +119,24 @@ impl Scenario {
             roles.push(role(OIDC_CLIENT_ID, s, Contributor));
         }
         roles.push(role(EXPIRED_CLIENT_ID, DEV_SUBSCRIPTION_ID, Contributor));
-        roles.push(role(CLI_USER, DEV_SUBSCRIPTION_ID, Contributor));
-        roles.push(role(CLI_USER, PROD_SUBSCRIPTION_ID, Contributor));
+        // The developer deploys to dev and prod and may grant access there
+        // (what `init` needs), but cannot touch stage.
+        for s in [DEV_SUBSCRIPTION_ID, PROD_SUBSCRIPTION_ID] {
+            roles.push(role(CLI_USER, s, Contributor));
+            roles.push(role(CLI_USER, s, UserAccessAdministrator));
+        }
 
         Scenario {
             tenants: vec![
                 Tenant {
                     id: TENANT_ID.into(),
                     domain: Some(TENANT_DOMAIN.into()),
+                    display_name: Some("Contoso".into()),
                 },
                 Tenant {
                     id: OTHER_TENANT_ID.into(),
                     domain: Some(OTHER_TENANT_DOMAIN.into()),
+                    display_name: Some("Fabrikam".into()),
                 },
             ],
             apps: vec![
@@ -196,6 +208,9 @@ impl Scenario {
                 tenant: TENANT_ID.into(),
                 access_token: Secret::new(CLI_ACCESS_TOKEN.into()),
                 object_id: None,
+                display_name: Some("Dev".into()),
+                password: Some(Secret::new(CLI_PASSWORD.into())),
+                can_create_apps: true,
             }],
             github_oidc: Some(GithubOidc {
                 request_token: Secret::new(GITHUB_REQUEST_TOKEN.into()),
@@ -203,6 +218,7 @@ impl Scenario {
                 expired: false,
             }),
             latency_ms: 0,
+            replication_delay_ms: 0,
             faults: vec![],
         }
     }

@@ -53,7 +53,7 @@ pub fn token(state: &State, req: &Req) -> Reply {
         "runner_environment": "github-hosted",
     });
     add_subject_claims(&mut claims, &oidc.subject);
-    let jwt = sign(&state.jwt_key, &claims);
+    let jwt = sign(&state.github_key, &claims);
     Reply::json(200, &json!({ "count": jwt.len(), "value": jwt }))
 }
 
@@ -97,34 +97,17 @@ pub fn sign(key: &[u8], claims: &Value) -> String {
     format!("{signing_input}.{}", B64.encode(tag.as_ref()))
 }
 
-#[derive(Debug, PartialEq, Eq)]
-pub enum JwtError {
-    /// Not three base64url segments of JSON.
-    Malformed,
-    BadSignature,
-}
+pub use crate::jwt::JwtError;
 
 /// Verifies the signature; returns the claims.
 pub fn verify(key: &[u8], jwt: &str) -> Result<Value, JwtError> {
-    let mut parts = jwt.split('.');
-    let (Some(h), Some(c), Some(s), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return Err(JwtError::Malformed);
-    };
-    let decode = |seg: &str| {
-        B64.decode(seg.trim_end_matches('='))
-            .map_err(|_| JwtError::Malformed)
-    };
-    let header: Value = serde_json::from_slice(&decode(h)?).map_err(|_| JwtError::Malformed)?;
-    let claims: Value = serde_json::from_slice(&decode(c)?).map_err(|_| JwtError::Malformed)?;
-    let signature = decode(s)?;
+    let (header, claims, input, signature) = crate::jwt::split(jwt)?;
     if header["alg"] != "HS256" {
         return Err(JwtError::BadSignature);
     }
     hmac::verify(
         &hmac::Key::new(hmac::HMAC_SHA256, key),
-        format!("{h}.{c}").as_bytes(),
+        input.as_bytes(),
         &signature,
     )
     .map_err(|_| JwtError::BadSignature)?;

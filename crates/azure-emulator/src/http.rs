@@ -99,11 +99,16 @@ fn percent_decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// A response, before it becomes a hyper one.
+/// A response, before it becomes a hyper one; `principal` and `error`
+/// are for the request log only.
 pub struct Reply {
     pub status: u16,
     pub headers: Vec<(&'static str, String)>,
     pub body: String,
+    /// Who made the request (client id or user name), when known.
+    pub principal: Option<String>,
+    /// The error code sent (ARM or Graph code, `AADSTS...`).
+    pub error: Option<String>,
 }
 
 impl Reply {
@@ -112,6 +117,16 @@ impl Reply {
             status,
             headers: Vec::new(),
             body: body.to_string(),
+            principal: None,
+            error: None,
+        }
+    }
+
+    /// No body (204, HEAD, a finished DELETE).
+    pub fn empty(status: u16) -> Reply {
+        Reply {
+            body: String::new(),
+            ..Reply::json(status, &serde_json::Value::Null)
         }
     }
 
@@ -120,15 +135,28 @@ impl Reply {
         self
     }
 
+    pub fn principal(mut self, who: impl Into<String>) -> Reply {
+        self.principal = Some(who.into());
+        self
+    }
+
+    pub fn error_code(mut self, code: impl Into<String>) -> Reply {
+        self.error = Some(code.into());
+        self
+    }
+
     pub fn into_response(self) -> Response<Full<Bytes>> {
+        let has_body = !self.body.is_empty();
         let mut resp = Response::new(Full::new(Bytes::from(self.body)));
         *resp.status_mut() =
             StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let h = resp.headers_mut();
-        h.insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json; charset=utf-8"),
-        );
+        if has_body {
+            h.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json; charset=utf-8"),
+            );
+        }
         // Real Entra ID and ARM responses are never cached.
         h.insert(
             header::CACHE_CONTROL,

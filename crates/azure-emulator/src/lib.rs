@@ -1,30 +1,48 @@
-//! The offline Azure emulator (Entra ID v2 token endpoint, Resource Manager,
-//! GitHub OIDC) for `demo`, `emulator serve` and the tests.
+//! The offline Azure emulator: a local Azure that the real Azure CLI, the
+//! Azure SDKs and this project's tool accept. Entra ID (v1/v2 token
+//! endpoints, OpenID discovery, JWKS, RS256 access tokens), Resource
+//! Manager (subscriptions, tenants, locations, RBAC, resource groups, cloud
+//! metadata), Microsoft Graph (applications, passwords, federated
+//! credentials, service principals) and GitHub OIDC, over HTTPS on
+//! `127.0.0.1` — for `demo`, `emulator serve` and the tests.
 //!
-//! [`Emulator::start`] serves HTTPS on `127.0.0.1` from a background thread
-//! with its own tokio runtime, so sync tests and async code use it alike;
-//! dropping the [`Emulator`] stops it. Who exists and what fails is the
-//! [`Scenario`] (YAML format in [`scenario`]); [`demo`] holds the built-in
-//! one. Every request is logged ([`Emulator::requests`]); secrets and tokens
-//! appear only in HTTP responses, never in logs or `Debug` output.
+//! [`Emulator::start`] serves from a background thread with its own tokio
+//! runtime, so sync tests and async code use it alike; dropping the
+//! [`Emulator`] stops it. Who exists and what fails is the [`Scenario`]
+//! (YAML format in [`scenario`]); [`demo`] holds the built-in one. The CA
+//! and the token-signing key live in the state directory and are reused by
+//! the next start. Every request is logged ([`Emulator::requests`], and
+//! `--log` as JSON lines); secrets and tokens appear only in HTTP responses,
+//! never in logs or `Debug` output.
 //!
 //! Layout: `server` (accept loop, faults, dispatch), `entra` (tokens),
-//! `arm` (subscription and permissions), `github` (OIDC tokens, JWTs),
-//! `tls` (throwaway CA), `state` (what a running emulator remembers), `ids`
-//! and `secret` (its own small id checks and secret type).
+//! `discovery` (metadata, OpenID, JWKS), `arm` (Resource Manager), `graph`
+//! (Microsoft Graph), `auth` (judging bearer tokens), `directory` (what
+//! Graph and ARM change), `roles` (built-in RBAC roles), `github` (OIDC),
+//! `tls`/`jwt`/`store` (the CA, the signing key, their files), `reqlog`.
 
 mod arm;
+mod auth;
 pub mod demo;
+mod directory;
+mod discovery;
 mod entra;
 mod github;
+mod graph;
 mod http;
 mod ids;
+mod jwt;
+mod reqlog;
+mod resources;
+mod roles;
 pub mod scenario;
 pub mod secret;
 mod server;
 mod state;
+mod store;
 mod tls;
 
+pub use discovery::CLOUD_NAME;
 pub use scenario::{Fault, FaultRoute, Role, Scenario, SubscriptionState};
 pub use secret::Secret;
 
@@ -36,20 +54,47 @@ use std::thread::JoinHandle;
 use std::time::Instant;
 use tokio::sync::oneshot;
 
-/// Which endpoint a request went to. Faults use these names too, plus `any`.
+/// Which endpoint a request went to. Faults use these names too (in
+/// snake_case), plus `any`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "snake_case")]
 pub enum Route {
-    /// `POST /{tenant}/oauth2/v2.0/token`
+    /// `POST /{tenant}/oauth2/v2.0/token` and `/{tenant}/oauth2/token`
     Token,
+    /// `/metadata/endpoints`, OpenID configurations, JWKS, instance discovery
+    Discovery,
     /// `GET /subscriptions/{id}`
     Subscription,
-    /// `GET /subscriptions/{id}/providers/Microsoft.Authorization/permissions`
+    /// `GET {scope}/providers/Microsoft.Authorization/permissions`
     Permissions,
+    /// `{scope}/providers/Microsoft.Authorization/roleAssignments[/{name}]`
+    RoleAssignments,
+    /// Other Resource Manager paths: `/subscriptions`, `/tenants`,
+    /// locations, role definitions, resource groups
+    Arm,
+    /// `/graph/v1.0/...` and `/graph/beta/...`
+    Graph,
     /// `GET /_github/token`
     Oidc,
     /// Anything else (404).
     Other,
+}
+
+impl Route {
+    /// The name faults and the request log use.
+    pub fn name(self) -> &'static str {
+        match self {
+            Route::Token => "token",
+            Route::Discovery => "discovery",
+            Route::Subscription => "subscription",
+            Route::Permissions => "permissions",
+            Route::RoleAssignments => "role_assignments",
+            Route::Arm => "arm",
+            Route::Graph => "graph",
+            Route::Oidc => "oidc",
+            Route::Other => "other",
+        }
+    }
 }
 
 /// One request as the emulator saw it.
@@ -65,6 +110,78 @@ pub struct RequestRecord {
     /// When the response was sent, or when the emulator decided to drop or
     /// hang the request.
     pub finished: Instant,
+    /// Who made it: a client id or user name (from the verified token, or
+    /// the one a token request named).
+    pub principal: Option<String>,
+    /// The error code answered (`AuthorizationFailed`, `AADSTS7000215`, ...).
+    pub error: Option<String>,
+}
+
+/// How to start an emulator.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// 0 picks a free port.
+    pub port: u16,
+    /// Where the CA and the signing key live (created when missing, reused
+    /// when present).
+    pub state_dir: PathBuf,
+    /// Append one JSON line per request here.
+    pub log: Option<PathBuf>,
+}
+
+/// Creates (or checks) the CA and the token-signing key in `dir` without
+/// serving; returns the CA certificate's path. What `emulator serve
+/// --print-env` needs before a server runs.
+pub fn prepare_state_dir(dir: &Path) -> anyhow::Result<PathBuf> {
+    std::fs::create_dir_all(dir).with_context(|| format!("could not create {}", dir.display()))?;
+    tls::load_or_create(dir)?;
+    jwt::SigningKey::load_or_create(dir)?;
+    Ok(dir.join(tls::CA_FILE))
+}
+
+/// The environment that points the Azure CLI, the Azure SDKs, Terraform's
+/// azurerm provider and this tool at an emulator on `base_url` whose CA is
+/// `ca_path`: (name, value, what reads it).
+pub fn client_env(base_url: &str, ca_path: &Path) -> Vec<(&'static str, String, &'static str)> {
+    let ca = ca_path.display().to_string();
+    let host = base_url.trim_start_matches("https://").to_owned();
+    vec![
+        (
+            "REQUESTS_CA_BUNDLE",
+            ca.clone(),
+            "Python's requests: the Azure CLI, azure-identity",
+        ),
+        (
+            "SSL_CERT_FILE",
+            ca.clone(),
+            "OpenSSL, Go (Terraform), cloudstudio-azure",
+        ),
+        ("CURL_CA_BUNDLE", ca.clone(), "curl"),
+        ("NODE_EXTRA_CA_CERTS", ca, "Node.js SDKs"),
+        (
+            "AZURE_AUTHORITY_HOST",
+            base_url.to_owned(),
+            "the Azure SDKs' Entra ID",
+        ),
+        (
+            "AZURE_CORE_INSTANCE_DISCOVERY",
+            "false".into(),
+            "the Azure CLI: no authority check against login.microsoftonline.com",
+        ),
+        (
+            "ARM_METADATA_HOSTNAME",
+            host,
+            "Terraform's azurerm provider (metadata_host)",
+        ),
+    ]
+}
+
+/// The commands that make the emulator the Azure CLI's cloud.
+pub fn az_cloud_commands(base_url: &str) -> Vec<String> {
+    vec![
+        format!("az cloud register --name {CLOUD_NAME} --endpoint-resource-manager {base_url}/"),
+        format!("az cloud set --name {CLOUD_NAME}"),
+    ]
 }
 
 /// A running emulator; dropping it stops the server.
@@ -73,19 +190,35 @@ pub struct Emulator {
     port: u16,
     ca_pem: String,
     ca_path: PathBuf,
+    ca_reused: bool,
     shutdown: Option<oneshot::Sender<()>>,
     thread: Option<JoinHandle<()>>,
 }
 
 impl Emulator {
-    /// Starts on 127.0.0.1:`port` (0 = any free port) in a background
-    /// thread with its own tokio runtime. Generates a fresh CA and a leaf
-    /// certificate for 127.0.0.1 and localhost, writes the CA PEM to
-    /// `state_dir/ca.pem` (creating `state_dir`).
+    /// Starts on 127.0.0.1:`port` (0 = any free port) with its CA and
+    /// signing key in `state_dir` (made there when missing, reused when
+    /// present). See [`Emulator::start_with`].
     pub fn start(scenario: Scenario, port: u16, state_dir: &Path) -> anyhow::Result<Emulator> {
+        Emulator::start_with(
+            scenario,
+            &Options {
+                port,
+                state_dir: state_dir.to_path_buf(),
+                log: None,
+            },
+        )
+    }
+
+    /// Starts in a background thread with its own tokio runtime. Issues a
+    /// leaf certificate for 127.0.0.1 and localhost from the state
+    /// directory's CA; writes the CA PEM there as `ca.pem`.
+    pub fn start_with(scenario: Scenario, options: &Options) -> anyhow::Result<Emulator> {
         scenario.validate()?;
+        let state_dir = &options.state_dir;
         std::fs::create_dir_all(state_dir)
             .with_context(|| format!("could not create {}", state_dir.display()))?;
+        let port = options.port;
         let listener = std::net::TcpListener::bind(("127.0.0.1", port))
             .with_context(|| format!("could not listen on 127.0.0.1:{port}"))?;
         listener
@@ -93,12 +226,16 @@ impl Emulator {
             .context("could not make the emulator's socket non-blocking")?;
         let port = listener.local_addr()?.port();
 
-        let pki = tls::generate()?;
-        let ca_path = state_dir.join("ca.pem");
-        std::fs::write(&ca_path, &pki.ca_pem)
-            .with_context(|| format!("could not write {}", ca_path.display()))?;
+        let pki = tls::load_or_create(state_dir)?;
+        let signing = jwt::SigningKey::load_or_create(state_dir)?;
+        let request_log = options
+            .log
+            .as_deref()
+            .map(reqlog::RequestLog::open)
+            .transpose()?;
+        let ca_path = state_dir.join(tls::CA_FILE);
 
-        let state = Arc::new(State::new(scenario, port)?);
+        let state = Arc::new(State::new(scenario, port, signing, request_log)?);
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -117,6 +254,7 @@ impl Emulator {
             port,
             ca_pem: pki.ca_pem,
             ca_path,
+            ca_reused: pki.reused,
             shutdown: Some(tx),
             thread: Some(thread),
         })
@@ -140,6 +278,32 @@ impl Emulator {
     /// The Resource Manager endpoint; the token scope is `{arm}/.default`.
     pub fn arm_endpoint(&self) -> String {
         self.base_url()
+    }
+
+    /// Microsoft Graph's base URL (`{graph}/v1.0/...`); it is also Graph's
+    /// resource id, so the token scope is `{graph}/.default`.
+    pub fn graph_endpoint(&self) -> String {
+        format!("{}/graph", self.base_url())
+    }
+
+    /// `127.0.0.1:PORT`: Terraform's `ARM_METADATA_HOSTNAME`.
+    pub fn metadata_host(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+
+    /// The JWKS that verifies the access tokens this emulator issues.
+    pub fn jwks_uri(&self) -> String {
+        format!("{}/common/discovery/v2.0/keys", self.base_url())
+    }
+
+    /// Whether the CA came from the state directory (trusted before).
+    pub fn ca_reused(&self) -> bool {
+        self.ca_reused
+    }
+
+    /// [`client_env`] for this emulator.
+    pub fn client_env(&self) -> Vec<(&'static str, String, &'static str)> {
+        client_env(&self.base_url(), &self.ca_path)
     }
 
     /// The value for `ACTIONS_ID_TOKEN_REQUEST_URL`.
@@ -179,7 +343,14 @@ impl Emulator {
     /// tests that need an assertion the OIDC endpoint would not issue (other
     /// audience, subject or lifetime).
     pub fn sign_oidc_token(&self, claims: &serde_json::Value) -> String {
-        github::sign(&self.state.jwt_key, claims)
+        github::sign(&self.state.github_key, claims)
+    }
+
+    /// Signs arbitrary claims with the emulator's Entra ID key, for tests
+    /// that need a token the token endpoint would not issue (expired, other
+    /// audience or issuer).
+    pub fn sign_access_token(&self, claims: &serde_json::Value) -> String {
+        self.state.signing.sign(claims)
     }
 }
 

@@ -9,26 +9,40 @@
 //! tenants:
 //!   - id: 4c6f7a1e-8d2b-4e3f-9a51-0b7c2d9e6f10
 //!     domain: contoso.onmicrosoft.com      # optional; the token endpoint accepts id or domain
-//! apps:                                     # service principals
+//!     display_name: Contoso                 # optional; `GET /tenants` shows it
+//! apps:                                     # app registrations, each with its service principal
 //!   - client_id: a1b2c3d4-5e6f-4a8b-9c0d-1e2f3a4b5c6d
 //!     tenant: 4c6f7a1e-8d2b-4e3f-9a51-0b7c2d9e6f10
 //!     display_name: ci-deployer
+//!     object_id: <guid>                     # the service principal's; default derived from client_id
 //!     secrets:                              # id = the portal's "Secret ID"
 //!       - { value: "kR48Q~...", id: d3f1a9c2-7b4e-4f60-8a15-2c9e7b3d5f81, expired: false }
 //!     federated_subjects: ["repo:contoso/infra:ref:refs/heads/main"]
+//!     service_principal: true               # false: the app is registered but has no principal yet
+//!     owners: [dev@contoso.com]             # principals that may change the app through Graph
+//!     can_create_apps: false                # may register apps through Graph (Application Developer)
 //! subscriptions:                            # state: Enabled|Warned|PastDue|Disabled|Deleted
 //!   - { id: <guid>, tenant: <guid>, name: "Contoso Production", state: Enabled }
-//! role_assignments:                         # role: Owner|Contributor|Reader
+//! role_assignments:                         # role: Owner|Contributor|Reader|UserAccessAdministrator
 //!   - { principal: <client_id or cli session name>, subscription: <guid>, role: Contributor }
-//! cli_sessions:                             # what a (fake) `az login` session hands out
-//!   - { name: dev@contoso.com, tenant: <guid>, access_token: "..." }
+//! cli_sessions:                             # signed-in users (what `az login` would hold)
+//!   - name: dev@contoso.com                 # the user principal name
+//!     tenant: <guid>
+//!     access_token: "..."                   # a token Resource Manager and Graph accept as is
+//!     object_id: <guid>                     # optional; default derived from the name
+//!     display_name: Dev                     # optional
+//!     password: "..."                       # optional: lets `az login -u NAME -p ...` sign in
+//!     can_create_apps: false                # may register apps through Graph (Application Developer)
+//! replication_delay_ms: 0                   # a service principal created through Graph stays
+//!                                           # invisible to Resource Manager and token issuance this long
 //! github_oidc:
 //!   request_token: "..."                    # the bearer the runner gives the job
 //!   subject: "repo:contoso/infra:ref:refs/heads/main"
 //!   expired: false                          # issue already-expired ID tokens (AADSTS700024)
 //! latency_ms: 0                             # added to every request
 //! faults:                                   # the first matching fault with budget left applies
-//!   - route: token                          # token|subscription|permissions|oidc|other|any
+//!   - route: token                          # token|discovery|subscription|permissions|
+//!                                           # role_assignments|arm|graph|oidc|other|any
 //!     status: 503                           # respond with this status
 //!     code: "..."                           # AADSTS number (token) or ARM error code
 //!     retry_after: 2                        # Retry-After header, seconds
@@ -62,6 +76,10 @@ pub struct Scenario {
     /// Added to every request.
     #[serde(default)]
     pub latency_ms: u64,
+    /// How long a service principal created through Graph stays invisible to
+    /// Resource Manager and the token endpoint, as Entra's replication does.
+    #[serde(default)]
+    pub replication_delay_ms: u64,
     #[serde(default)]
     pub faults: Vec<Fault>,
 }
@@ -72,6 +90,8 @@ pub struct Tenant {
     pub id: String,
     #[serde(default)]
     pub domain: Option<String>,
+    #[serde(default)]
+    pub display_name: Option<String>,
 }
 
 /// A service principal (app registration).
@@ -90,6 +110,19 @@ pub struct App {
     pub secrets: Vec<AppSecret>,
     #[serde(default)]
     pub federated_subjects: Vec<String>,
+    /// `false`: registered, but its service principal is not created yet.
+    #[serde(default = "yes")]
+    pub service_principal: bool,
+    /// Client ids or cli session names that may change the app via Graph.
+    #[serde(default)]
+    pub owners: Vec<String>,
+    /// May register applications and service principals via Graph.
+    #[serde(default)]
+    pub can_create_apps: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -140,18 +173,29 @@ pub enum Role {
     Owner,
     Contributor,
     Reader,
+    #[serde(alias = "User Access Administrator")]
+    UserAccessAdministrator,
 }
 
-/// What `az account get-access-token` would hand out for a logged-in user.
+/// A signed-in user: what `az account get-access-token` hands out for it,
+/// and optionally a password for `az login --username`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CliSession {
+    /// The user principal name.
     pub name: String,
     pub tenant: String,
     #[serde(deserialize_with = "secret")]
     pub access_token: Secret,
     #[serde(default)]
     pub object_id: Option<String>,
+    #[serde(default)]
+    pub display_name: Option<String>,
+    #[serde(default, deserialize_with = "optional_secret")]
+    pub password: Option<Secret>,
+    /// May register applications and service principals via Graph.
+    #[serde(default)]
+    pub can_create_apps: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -164,15 +208,19 @@ pub struct GithubOidc {
     pub expired: bool,
 }
 
-/// Where a fault applies: one route or all of them.
+/// Where a fault applies: one route or all of them (names as in [`Route`]).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "snake_case")]
 pub enum FaultRoute {
     #[default]
     Any,
     Token,
+    Discovery,
     Subscription,
     Permissions,
+    RoleAssignments,
+    Arm,
+    Graph,
     Oidc,
     Other,
 }
@@ -182,8 +230,12 @@ impl FaultRoute {
         match self {
             FaultRoute::Any => true,
             FaultRoute::Token => route == Route::Token,
+            FaultRoute::Discovery => route == Route::Discovery,
             FaultRoute::Subscription => route == Route::Subscription,
             FaultRoute::Permissions => route == Route::Permissions,
+            FaultRoute::RoleAssignments => route == Route::RoleAssignments,
+            FaultRoute::Arm => route == Route::Arm,
+            FaultRoute::Graph => route == Route::Graph,
             FaultRoute::Oidc => route == Route::Oidc,
             FaultRoute::Other => route == Route::Other,
         }
@@ -216,6 +268,10 @@ pub struct Fault {
 
 fn secret<'de, D: Deserializer<'de>>(d: D) -> Result<Secret, D::Error> {
     String::deserialize(d).map(Secret::new)
+}
+
+fn optional_secret<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Secret>, D::Error> {
+    Option::<String>::deserialize(d).map(|o| o.map(Secret::new))
 }
 
 impl Scenario {
@@ -288,10 +344,44 @@ impl Scenario {
         for (i, c) in self.cli_sessions.iter().enumerate() {
             tenant_ref(format!("cli_sessions[{i}].tenant"), &c.tenant);
         }
+        let is_principal = |p: &str| {
+            self.apps.iter().any(|a| a.client_id == p)
+                || self.cli_sessions.iter().any(|c| c.name == p)
+        };
+        for (i, a) in self.apps.iter().enumerate() {
+            for (j, o) in a.owners.iter().enumerate() {
+                if !is_principal(o) {
+                    problems.push(format!(
+                        "apps[{i}].owners[{j}]: '{o}' is neither an app's client_id nor a cli session's name"
+                    ));
+                }
+            }
+            if self.apps[..i]
+                .iter()
+                .any(|b| b.client_id.eq_ignore_ascii_case(&a.client_id))
+            {
+                problems.push(format!(
+                    "apps[{i}].client_id: '{}' is listed twice",
+                    a.client_id
+                ));
+            }
+        }
+        for (i, c) in self.cli_sessions.iter().enumerate() {
+            if let Some(o) = c.object_id.as_deref().filter(|o| !is_guid(o)) {
+                problems.push(format!("cli_sessions[{i}].object_id: '{o}' is not a GUID"));
+            }
+            if self.cli_sessions[..i]
+                .iter()
+                .any(|d| d.name.eq_ignore_ascii_case(&c.name))
+            {
+                problems.push(format!(
+                    "cli_sessions[{i}].name: '{}' is listed twice",
+                    c.name
+                ));
+            }
+        }
         for (i, r) in self.role_assignments.iter().enumerate() {
-            let principal = self.apps.iter().any(|a| a.client_id == r.principal)
-                || self.cli_sessions.iter().any(|c| c.name == r.principal);
-            if !principal {
+            if !is_principal(&r.principal) {
                 problems.push(format!(
                     "role_assignments[{i}].principal: '{}' is neither an app's client_id nor a cli session's name",
                     r.principal
@@ -337,17 +427,6 @@ impl Scenario {
         self.subscriptions
             .iter()
             .find(|s| s.id.eq_ignore_ascii_case(id))
-    }
-
-    /// The roles `principal` holds on `subscription`.
-    pub(crate) fn roles(&self, principal: &str, subscription: &str) -> Vec<Role> {
-        self.role_assignments
-            .iter()
-            .filter(|r| {
-                r.principal == principal && r.subscription.eq_ignore_ascii_case(subscription)
-            })
-            .map(|r| r.role)
-            .collect()
     }
 }
 

@@ -1,10 +1,10 @@
 //! The HTTPS server: accept loop, one task per connection (hyper http1 over
 //! tokio-rustls), and per request: log, latency, faults, then the route's
-//! handler.
+//! handler, with each service's request ids.
 
 use super::http::{Reply, Req};
 use super::state::State;
-use super::{Route, arm, entra, github};
+use super::{Route, arm, discovery, entra, github, graph};
 use http_body_util::Full;
 use hyper::body::{Bytes, Incoming};
 use hyper::server::conn::http1;
@@ -65,23 +65,17 @@ pub async fn run(
     }
 }
 
-/// Which handler a path belongs to (ARM paths are case-insensitive).
+/// Which service a path belongs to (ARM paths are case-insensitive).
 pub fn classify(path: &str) -> Route {
     let segs: Vec<&str> = path.trim_matches('/').split('/').collect();
     let is = |s: &str, want: &str| s.eq_ignore_ascii_case(want);
     match segs.as_slice() {
         ["_github", "token"] => Route::Oidc,
-        [_, "oauth2", "v2.0", "token"] => Route::Token,
-        [s, _] if is(s, "subscriptions") => Route::Subscription,
-        [s, _, p, ns, perm]
-            if is(s, "subscriptions")
-                && is(p, "providers")
-                && is(ns, "Microsoft.Authorization")
-                && is(perm, "permissions") =>
-        {
-            Route::Permissions
-        }
-        _ => Route::Other,
+        [_, o, v, t] if is(o, "oauth2") && is(v, "v2.0") && is(t, "token") => Route::Token,
+        [_, o, t] if is(o, "oauth2") && is(t, "token") => Route::Token,
+        _ if graph::is_graph(path) => Route::Graph,
+        _ if discovery::is_discovery(path) => Route::Discovery,
+        _ => arm::parse(path).map_or(Route::Other, |p| arm::route(&p)),
     }
 }
 
@@ -92,8 +86,15 @@ async fn handle(
     let started = Instant::now();
     let route = classify(req.uri().path());
     let slot = state.log_arrival(route, req.method().as_str(), req.uri().path(), started);
+    let raw_query = req.uri().query().map(str::to_owned);
     let finish = |reply: Reply| {
-        state.log_finish(slot, reply.status);
+        state.log_finish(
+            slot,
+            reply.status,
+            reply.principal.clone(),
+            reply.error.clone(),
+            raw_query.as_deref(),
+        );
         Ok(reply.into_response())
     };
     let Some(req) = Req::read(req).await else {
@@ -111,36 +112,54 @@ async fn handle(
             tokio::time::sleep(Duration::from_millis(ms)).await;
         }
         if fault.hang {
-            state.log_finish(slot, 0);
+            state.log_finish(slot, 0, None, None, raw_query.as_deref());
             // Until the client gives up or the emulator stops.
             std::future::pending::<()>().await;
         }
         if fault.drop {
-            state.log_finish(slot, 0);
+            state.log_finish(slot, 0, None, None, raw_query.as_deref());
             return Err(Dropped);
         }
         if fault.status.is_some() || fault.code.is_some() {
             let mut reply = match route {
                 Route::Token => entra::for_fault(fault.code.as_deref(), fault.status, &req).reply(),
+                Route::Graph => graph::error(
+                    fault.status.unwrap_or(503),
+                    fault.code.as_deref().unwrap_or("serviceNotAvailable"),
+                    "The emulator injected this error (scenario fault).",
+                ),
                 _ => arm::for_fault(fault.code.as_deref(), fault.status),
             };
             if let Some(secs) = fault.retry_after {
                 reply = reply.header("retry-after", secs.to_string());
             }
-            return finish(reply);
+            return finish(with_ids(route, reply, &req));
         }
     }
-    finish(match route {
+    let reply = match route {
         Route::Token => entra::token(&state, &req),
         Route::Oidc => github::token(&state, &req),
-        Route::Subscription => arm::subscription(&state, &req),
-        Route::Permissions => arm::permissions(&state, &req),
+        Route::Discovery => discovery::handle(&state, &req),
+        Route::Graph => graph::handle(&state, &req),
+        Route::Subscription | Route::Permissions | Route::RoleAssignments | Route::Arm => {
+            arm::handle(&state, &req)
+        }
         Route::Other => arm::arm_error(
             404,
             "NotFound",
             format!("The emulator has no resource at '{}'.", req.path),
         ),
-    })
+    };
+    finish(with_ids(route, reply, &req))
+}
+
+/// Each service's request ids (Entra's are set with its error bodies).
+fn with_ids(route: Route, reply: Reply, req: &Req) -> Reply {
+    match route {
+        Route::Graph => graph::with_ids(reply, req),
+        Route::Token | Route::Oidc => reply,
+        _ => arm::with_ids(reply, req),
+    }
 }
 
 #[cfg(test)]
@@ -153,6 +172,10 @@ mod tests {
             classify("/contoso.onmicrosoft.com/oauth2/v2.0/token"),
             Route::Token
         );
+        assert_eq!(
+            classify("/contoso.onmicrosoft.com/oauth2/token"),
+            Route::Token
+        );
         assert_eq!(classify("/_github/token"), Route::Oidc);
         assert_eq!(classify("/subscriptions/x"), Route::Subscription);
         assert_eq!(classify("/subscriptions/x/"), Route::Subscription);
@@ -160,7 +183,20 @@ mod tests {
             classify("/subscriptions/x/providers/microsoft.authorization/permissions"),
             Route::Permissions
         );
-        assert_eq!(classify("/subscriptions/x/resourceGroups"), Route::Other);
+        assert_eq!(
+            classify("/subscriptions/x/providers/Microsoft.Authorization/roleAssignments"),
+            Route::RoleAssignments
+        );
+        assert_eq!(classify("/subscriptions/x/resourceGroups"), Route::Arm);
+        assert_eq!(classify("/subscriptions"), Route::Arm);
+        assert_eq!(classify("/metadata/endpoints"), Route::Discovery);
+        assert_eq!(
+            classify("/organizations/v2.0/.well-known/openid-configuration"),
+            Route::Discovery
+        );
+        assert_eq!(classify("/common/discovery/instance"), Route::Discovery);
+        assert_eq!(classify("/graph/v1.0/applications"), Route::Graph);
         assert_eq!(classify("/"), Route::Other);
+        assert_eq!(classify("/nothing/here"), Route::Other);
     }
 }

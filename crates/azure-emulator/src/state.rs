@@ -1,25 +1,15 @@
 //! What the running emulator remembers, shared by every connection: the
-//! scenario, the tokens it issued, how often each fault fired, the request
-//! log, the OIDC signing key. Locks are held only for map/vector updates,
-//! never across an await.
+//! scenario, the directory it changes ([`Directory`]), how often each fault
+//! fired, the request log, the signing keys. Locks are held only for short
+//! updates, never across an await.
 
 use super::scenario::{Fault, Scenario};
 use super::{RequestRecord, Route};
-use crate::secret::Secret;
-use std::collections::HashMap;
+use crate::directory::Directory;
+use crate::jwt::SigningKey;
+use crate::reqlog::RequestLog;
 use std::sync::{Mutex, MutexGuard};
 use std::time::Instant;
-
-/// Who an access token stands for.
-#[derive(Debug, Clone)]
-pub struct Principal {
-    /// An app's client id or a cli session's name.
-    pub id: String,
-    /// The object id ARM quotes in AuthorizationFailed.
-    pub object_id: String,
-    /// The tenant id (never a domain) the token was issued in.
-    pub tenant: String,
-}
 
 pub struct State {
     pub scenario: Scenario,
@@ -27,56 +17,54 @@ pub struct State {
     /// `https://localhost:PORT`: the certificate covers it, so accept it too.
     pub alt_base_url: String,
     /// HS256 key for the emulated GitHub OIDC tokens; fresh per start.
-    pub jwt_key: [u8; 32],
-    tokens: Mutex<HashMap<String, Principal>>,
+    pub github_key: [u8; 32],
+    /// RS256 key for Entra ID's tokens; kept in the state directory.
+    pub signing: SigningKey,
+    directory: Mutex<Directory>,
     fault_uses: Mutex<Vec<u32>>,
     log: Mutex<Vec<RequestRecord>>,
+    pub request_log: Option<RequestLog>,
 }
 
 /// A poisoned lock only means another request panicked; the data (a map, a
 /// counter, a log) is still usable.
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 impl State {
-    pub fn new(scenario: Scenario, port: u16) -> anyhow::Result<State> {
-        let mut jwt_key = [0u8; 32];
-        getrandom::fill(&mut jwt_key)
+    pub fn new(
+        scenario: Scenario,
+        port: u16,
+        signing: SigningKey,
+        request_log: Option<RequestLog>,
+    ) -> anyhow::Result<State> {
+        let mut github_key = [0u8; 32];
+        getrandom::fill(&mut github_key)
             .map_err(|e| anyhow::anyhow!("no randomness for the emulator's signing key: {e}"))?;
         let faults = scenario.faults.len();
         Ok(State {
+            directory: Mutex::new(Directory::seed(&scenario)),
             scenario,
             base_url: format!("https://127.0.0.1:{port}"),
             alt_base_url: format!("https://localhost:{port}"),
-            jwt_key,
-            tokens: Mutex::new(HashMap::new()),
+            github_key,
+            signing,
             fault_uses: Mutex::new(vec![0; faults]),
             log: Mutex::new(Vec::new()),
+            request_log,
         })
     }
 
-    /// Issues an opaque access token for `principal`.
-    pub fn issue_token(&self, principal: Principal) -> Secret {
-        let token = format!("emu.{}", random_b64(32));
-        lock(&self.tokens).insert(token.clone(), principal);
-        Secret::new(token)
+    /// The directory, locked: keep the guard short and never across an await.
+    pub fn directory(&self) -> MutexGuard<'_, Directory> {
+        lock(&self.directory)
     }
 
-    /// The principal behind a bearer token: one we issued, or a cli session's.
-    pub fn principal(&self, token: &str) -> Option<Principal> {
-        if let Some(p) = lock(&self.tokens).get(token) {
-            return Some(p.clone());
-        }
-        self.scenario
-            .cli_sessions
-            .iter()
-            .find(|c| c.access_token.expose() == token)
-            .map(|c| Principal {
-                id: c.name.clone(),
-                object_id: c.object_id.clone().unwrap_or_else(|| derived_guid(&c.name)),
-                tenant: c.tenant.clone(),
-            })
+    /// `https://127.0.0.1:PORT/{tenant}/`: the issuer of the tokens this
+    /// emulator signs for `tenant` (Entra's v1 shape).
+    pub fn issuer(&self, tenant: &str) -> String {
+        format!("{}/{tenant}/", self.base_url)
     }
 
     /// The first fault for `route` with budget left, its use counted.
@@ -106,15 +94,33 @@ impl State {
             status: 0,
             started,
             finished: started,
+            principal: None,
+            error: None,
         });
         log.len() - 1
     }
 
-    /// Marks the request answered (`status`), dropped or hung (0).
-    pub fn log_finish(&self, slot: usize, status: u16) {
-        if let Some(r) = lock(&self.log).get_mut(slot) {
+    /// Marks the request answered (`status`), dropped or hung (0), with who
+    /// made it and the error code it got, and appends it to `--log`.
+    pub fn log_finish(
+        &self,
+        slot: usize,
+        status: u16,
+        principal: Option<String>,
+        error: Option<String>,
+        query: Option<&str>,
+    ) {
+        let record = {
+            let mut log = lock(&self.log);
+            let Some(r) = log.get_mut(slot) else { return };
             r.status = status;
             r.finished = Instant::now();
+            r.principal = principal;
+            r.error = error;
+            r.clone()
+        };
+        if let Some(l) = &self.request_log {
+            l.write(&record, query);
         }
     }
 
@@ -189,6 +195,20 @@ pub fn entra_timestamp() -> String {
         now.hour(),
         now.minute(),
         now.second()
+    )
+}
+
+/// `2024-05-01T12:00:00Z` (Graph and Resource Manager timestamps).
+pub fn rfc3339(t: time::OffsetDateTime) -> String {
+    let t = t.to_offset(time::UtcOffset::UTC);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
     )
 }
 

@@ -98,6 +98,50 @@ impl Env {
         (s, b)
     }
 
+    /// A v2 client-credentials token for `scope`.
+    async fn app_token(&self, client_id: &str, secret: &str, scope: &str) -> String {
+        let form = [
+            ("grant_type", "client_credentials"),
+            ("client_id", client_id),
+            ("client_secret", secret),
+            ("scope", scope),
+        ];
+        let (s, b, _) = send(self.token_request(demo::TENANT_ID, &form)).await;
+        assert_eq!(s, 200, "{b}");
+        b["access_token"].as_str().expect("token").to_owned()
+    }
+
+    /// The demo deployer's Resource Manager token.
+    async fn deployer(&self) -> String {
+        self.access_token(demo::CLIENT_ID, demo::CLIENT_SECRET)
+            .await
+    }
+
+    /// Any request to the emulator: `path` may carry a query; ARM paths
+    /// get an api-version when they have none.
+    async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (u16, Value, reqwest::header::HeaderMap) {
+        let mut url = format!("{}{path}", self.emu.base_url());
+        if !path.starts_with("/graph/") && !path.contains("api-version=") {
+            url.push(if url.contains('?') { '&' } else { '?' });
+            url.push_str("api-version=2022-04-01");
+        }
+        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
+        let mut req = self.http.request(method, url);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        send(req).await
+    }
+
     async fn github_jwt(&self, audience: &str) -> String {
         let req = self
             .http
@@ -263,7 +307,10 @@ async fn token_errors_are_entra_ids() {
     assert_eq!(s, 401);
     aad(&body, "invalid_client", 7000218);
 
-    let wrong_grant = [("grant_type", "password"), ("client_id", demo::CLIENT_ID)];
+    let wrong_grant = [
+        ("grant_type", "authorization_code"),
+        ("client_id", demo::CLIENT_ID),
+    ];
     let (s, body, _) = send(env.token_request(demo::TENANT_ID, &wrong_grant)).await;
     assert_eq!(s, 400);
     aad(&body, "unsupported_grant_type", 70003);
@@ -293,9 +340,76 @@ fn the_example_scenario_is_valid() {
     );
 }
 
+#[tokio::test]
+async fn a_scenario_in_the_first_format_still_works() {
+    // The example as it was before Graph, users' rights and replication.
+    let text = include_str!("fixtures/scenario-2025-format.yml");
+    let mut scenario = Scenario::from_yaml(text).expect("the old format parses");
+    scenario.faults.clear();
+    let env = start(scenario);
+    let sub = "6d1e2f3a-4b5c-4d6e-8f7a-9b0c1d2e3f40";
+    let (s, body) = env
+        .arm(&sub_path(sub), Some("example-cli-access-token"))
+        .await;
+    assert_eq!(s, 200, "{body}");
+    let form = [
+        ("grant_type", "client_credentials"),
+        ("client_id", "5b8e1f3a-9c2d-4a7e-b6f0-3e1d2c4b5a69"),
+        ("client_secret", "Nw41Q~example-secret-value-not-real-0000"),
+        ("scope", &env.scope()),
+    ];
+    let (s, body, _) = send(env.token_request("northwind.onmicrosoft.com", &form)).await;
+    assert_eq!(s, 200, "{body}");
+    let token = body["access_token"].as_str().expect("token");
+    assert_eq!(env.arm(&perm_path(sub), Some(token)).await.0, 200);
+    // Its user may read Graph but was given no right to register apps.
+    let (s, _, _) = env
+        .call(
+            "GET",
+            "/graph/v1.0/applications",
+            Some("example-cli-access-token"),
+            None,
+        )
+        .await;
+    assert_eq!(s, 200);
+    let (s, _, _) = env
+        .call(
+            "POST",
+            "/graph/v1.0/applications",
+            Some("example-cli-access-token"),
+            Some(json!({"displayName": "x"})),
+        )
+        .await;
+    assert_eq!(s, 403);
+}
+
+/// The claims of a JWT (not verified).
+fn claims_of(jwt: &str) -> Value {
+    let seg = jwt.split('.').nth(1).expect("claims segment");
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(seg)
+        .expect("base64url");
+    serde_json::from_slice(&bytes).expect("JSON claims")
+}
+
+/// `error.code` of an ARM or Graph error body.
+fn code(body: &Value) -> &str {
+    body["error"]["code"].as_str().unwrap_or_default()
+}
+
 #[path = "emulator/arm.rs"]
 mod arm;
+#[path = "emulator/discovery.rs"]
+mod discovery;
 #[path = "emulator/faults.rs"]
 mod faults;
+#[path = "emulator/graph.rs"]
+mod graph;
 #[path = "emulator/oidc.rs"]
 mod oidc;
+#[path = "emulator/rbac.rs"]
+mod rbac;
+#[path = "emulator/restart.rs"]
+mod restart;
+#[path = "emulator/tokens.rs"]
+mod tokens;

@@ -121,17 +121,38 @@ pub enum Command {
 #[derive(Debug, Subcommand)]
 pub enum EmulatorCommand {
     /// Serve the emulator on 127.0.0.1; prints its endpoints and the CA path
-    Serve {
-        /// Port to listen on (0 picks a free one)
-        #[arg(long, default_value_t = 0)]
-        port: u16,
-        /// Scenario file (tenants, apps, subscriptions, roles, faults) [default: the demo scenario]
-        #[arg(long, value_name = "FILE")]
-        scenario: Option<PathBuf>,
-        /// Where to write the CA certificate [default: a temp directory]
-        #[arg(long, value_name = "DIR")]
-        state_dir: Option<PathBuf>,
-    },
+    #[command(after_help = SERVE_EXAMPLES)]
+    Serve(ServeArgs),
+}
+
+const SERVE_EXAMPLES: &str = "\
+Examples:
+  # Trust the CA once: keep it (and the token-signing key) in a directory
+  cloudstudio-azure emulator serve --port 8443 --state-dir .emulator --log .emulator/requests.jsonl
+
+  # In another shell: point az, the Azure SDKs and Terraform at it
+  eval \"$(cloudstudio-azure emulator serve --port 8443 --state-dir .emulator --print-env)\"";
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Port to listen on (0 picks a free one)
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+    /// Scenario file (tenants, apps, subscriptions, roles, faults) [default: the demo scenario]
+    #[arg(long, value_name = "FILE")]
+    pub scenario: Option<PathBuf>,
+    /// Where the CA, its key and the token-signing key live; reused by the next start, so
+    /// clients trust the CA once [default: a temp directory, removed at exit]
+    #[arg(long, value_name = "DIR")]
+    pub state_dir: Option<PathBuf>,
+    /// Append one JSON line per request to FILE: method, path, status, duration, principal,
+    /// error code (never a secret or token)
+    #[arg(long, value_name = "FILE")]
+    pub log: Option<PathBuf>,
+    /// Print the variables and `az` commands that point the Azure CLI, the Azure SDKs and
+    /// Terraform at the emulator on --port with the CA in --state-dir, then exit (no server)
+    #[arg(long, requires = "state_dir")]
+    pub print_env: bool,
 }
 
 /// Where credentials and the target come from.

@@ -35,6 +35,13 @@ pub enum Error {
     #[cfg(feature = "emulator")]
     #[error("{message}")]
     Emulator { message: String },
+    /// `emulator serve` arguments that cannot work together.
+    #[cfg(feature = "emulator")]
+    #[error("{message}")]
+    ServeUsage {
+        message: &'static str,
+        hint: &'static str,
+    },
     /// I/O outside the workdir: the current directory, stdout, temp files.
     #[error("could not {what}: {source}")]
     Io {
@@ -48,6 +55,14 @@ pub enum Error {
 impl Error {
     pub fn io(what: &'static str) -> impl FnOnce(std::io::Error) -> Error {
         move |source| Error::Io { what, source }
+    }
+
+    /// The emulator's own (anyhow) error, with its causes.
+    #[cfg(feature = "emulator")]
+    pub fn emulator(e: anyhow::Error) -> Error {
+        Error::Emulator {
+            message: format!("{e:#}"),
+        }
     }
 
     /// What `main` prints.
@@ -70,7 +85,7 @@ impl Error {
             Error::Workdir(e) => Some(e),
             Error::Pipeline(e) => Some(e),
             #[cfg(feature = "emulator")]
-            Error::Scenario { .. } | Error::Emulator { .. } => None,
+            Error::Scenario { .. } | Error::Emulator { .. } | Error::ServeUsage { .. } => None,
             Error::Io { .. } | Error::Json(_) => None,
         }
     }
@@ -87,7 +102,7 @@ impl Diagnose for Error {
             Error::Workdir(e) => e.exit(),
             Error::Pipeline(e) => e.exit(),
             #[cfg(feature = "emulator")]
-            Error::Scenario { .. } => Exit::Input,
+            Error::Scenario { .. } | Error::ServeUsage { .. } => Exit::Input,
             #[cfg(feature = "emulator")]
             Error::Emulator { .. } => Exit::Runtime,
             Error::Io { .. } | Error::Json(_) => Exit::Runtime,
@@ -96,8 +111,12 @@ impl Diagnose for Error {
 
     fn hint(&self) -> Option<String> {
         #[cfg(feature = "emulator")]
-        if let Error::Scenario { .. } = self {
-            return Some("see examples/emulator-scenario.yml for the format".into());
+        match self {
+            Error::Scenario { .. } => {
+                return Some("see examples/emulator-scenario.yml for the format".into());
+            }
+            Error::ServeUsage { hint, .. } => return Some((*hint).into()),
+            _ => {}
         }
         self.module().and_then(Diagnose::hint)
     }

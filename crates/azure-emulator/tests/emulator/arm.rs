@@ -136,18 +136,17 @@ async fn resource_manager_errors() {
         (401, "InvalidAuthenticationTokenTenant".into())
     );
     let m = body["error"]["message"].as_str().expect("message");
+    let base = env.emu.base_url();
     assert!(
         m.contains(&format!(
-            "wrong issuer 'https://sts.windows.net/{}/'",
-            demo::TENANT_ID
+            "wrong issuer '{base}/{}/'. It must match the tenant '{base}/{}/'",
+            demo::TENANT_ID,
+            demo::OTHER_TENANT_ID
         )),
         "{m}"
     );
     assert!(
-        m.contains(&format!(
-            "'https://login.windows.net/{}'",
-            demo::OTHER_TENANT_ID
-        )),
+        m.contains(&format!("'{base}/{}'", demo::OTHER_TENANT_ID)),
         "{m}"
     );
     let (s, _) = env

@@ -70,7 +70,8 @@ async fn github_oidc_rejections() {
     let wrong_aud = env.github_jwt("https://github.com/contoso").await;
     let (s, body) = env.assertion_token(demo::OIDC_CLIENT_ID, &wrong_aud).await;
     assert_eq!(s, 400);
-    aad(&body, "invalid_client", 700213);
+    let d = aad(&body, "invalid_client", 700212);
+    assert!(d.contains("audience 'https://github.com/contoso'"), "{d}");
 
     let mut tampered = good.clone();
     tampered.push('A');

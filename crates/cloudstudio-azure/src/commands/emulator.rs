@@ -1,20 +1,20 @@
 //! `emulator serve`: the built-in Azure emulator on a local port until
-//! Ctrl-C, with its endpoints and how to point this tool (and others) at it.
+//! Ctrl-C, with its endpoints and how to point this tool, the Azure CLI,
+//! the Azure SDKs and Terraform at it; `--print-env` prints only that.
 
 use super::ctx::Ctx;
+use crate::cli::ServeArgs;
 use crate::error::Error;
 use crate::exit::Outcome;
-use azure_emulator::{Emulator, Scenario, demo};
+use azure_emulator::{CLOUD_NAME, Emulator, Options, Scenario, demo};
 use serde_json::json;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-pub async fn serve(
-    ctx: &Ctx<'_>,
-    port: u16,
-    scenario: Option<&Path>,
-    state_dir: Option<&Path>,
-) -> Result<Outcome, Error> {
-    let scenario_path = scenario.map(|p| ctx.cwd.join(p));
+pub async fn serve(ctx: &Ctx<'_>, args: &ServeArgs) -> Result<Outcome, Error> {
+    if args.print_env {
+        return print_env(ctx, args);
+    }
+    let scenario_path = args.scenario.as_ref().map(|p| ctx.cwd.join(p));
     let loaded = match &scenario_path {
         None => Scenario::demo(),
         Some(path) => load(path)?,
@@ -22,7 +22,7 @@ pub async fn serve(
     let is_demo = scenario_path.is_none();
     // Kept alive while serving: the CA file lives in it.
     let temp;
-    let dir = match state_dir {
+    let dir = match &args.state_dir {
         Some(d) => ctx.cwd.join(d),
         None => {
             temp = tempfile::Builder::new()
@@ -32,9 +32,12 @@ pub async fn serve(
             temp.path().to_path_buf()
         }
     };
-    let emu = Emulator::start(loaded, port, &dir).map_err(|e| Error::Emulator {
-        message: format!("{e:#}"),
-    })?;
+    let options = Options {
+        port: args.port,
+        state_dir: dir,
+        log: args.log.as_ref().map(|p| ctx.cwd.join(p)),
+    };
+    let emu = Emulator::start_with(loaded, &options).map_err(Error::emulator)?;
 
     if ctx.ui.json() {
         let mut doc = json!({
@@ -42,12 +45,20 @@ pub async fn serve(
             "port": emu.port(),
             "authority_host": emu.authority_host(),
             "arm_endpoint": emu.arm_endpoint(),
+            "graph_endpoint": emu.graph_endpoint(),
+            "metadata_host": emu.metadata_host(),
+            "cloud_name": CLOUD_NAME,
             "token_endpoint": format!("{}/{{tenant}}/oauth2/v2.0/token", emu.authority_host()),
             "scope": format!("{}/.default", emu.arm_endpoint()),
+            "jwks_uri": emu.jwks_uri(),
             "oidc_request_url": emu.oidc_request_url(),
             "oidc_request_token": emu.oidc_request_token(),
             "ca_pem_path": emu.ca_pem_path(),
+            "ca_reused": emu.ca_reused(),
+            "log": options.log,
             "scenario": scenario_path.as_ref().map(|p| p.display().to_string()),
+            "env": env_json(&emu.base_url(), &emu.ca_pem_path()),
+            "az_commands": azure_emulator::az_cloud_commands(&emu.base_url()),
         });
         if is_demo {
             doc["demo"] = demo_json();
@@ -62,6 +73,80 @@ pub async fn serve(
     ctx.ui.info("emulator stopped");
     drop(emu);
     Ok(Outcome::Success)
+}
+
+/// `--print-env`: the variables for an emulator on `--port` with its CA in
+/// `--state-dir` (made there now if missing), as shell lines to `eval`.
+fn print_env(ctx: &Ctx<'_>, args: &ServeArgs) -> Result<Outcome, Error> {
+    if args.port == 0 {
+        return Err(Error::ServeUsage {
+            message: "--print-env needs a fixed --port: with port 0 the emulator would listen elsewhere",
+            hint: "use the same --port and --state-dir to print the environment and to serve",
+        });
+    }
+    let dir: PathBuf = ctx
+        .cwd
+        .join(args.state_dir.as_deref().unwrap_or(Path::new(".")));
+    if dir.display().to_string().chars().any(char::is_control) {
+        return Err(Error::ServeUsage {
+            message: "the --state-dir path contains control characters and cannot be printed for a shell",
+            hint: "choose a --state-dir whose path has no control characters",
+        });
+    }
+    let ca = azure_emulator::prepare_state_dir(&dir).map_err(Error::emulator)?;
+    let base = format!("https://127.0.0.1:{}", args.port);
+    if ctx.ui.json() {
+        println!(
+            "{}",
+            json!({
+                "env": env_json(&base, &ca),
+                "az_commands": azure_emulator::az_cloud_commands(&base),
+            })
+        );
+    } else {
+        print!("{}", env_lines(&base, &ca, args.scenario.is_none()));
+    }
+    Ok(Outcome::Success)
+}
+
+fn env_json(base: &str, ca: &Path) -> serde_json::Value {
+    azure_emulator::client_env(base, ca)
+        .into_iter()
+        .map(|(k, v, _)| (k.to_owned(), json!(v)))
+        .collect::<serde_json::Map<_, _>>()
+        .into()
+}
+
+/// `'value'` for POSIX shells.
+fn quote(v: &str) -> String {
+    format!("'{}'", v.replace('\'', r"'\''"))
+}
+
+/// The environment as commented `export` lines, then the `az` commands as
+/// comments (they change `AZURE_CONFIG_DIR`, so they are run once, not on
+/// every `eval`).
+fn env_lines(base: &str, ca: &Path, is_demo: bool) -> String {
+    let mut s = format!("# The cloudstudio-azure Azure emulator on {base}\n");
+    for (name, value, reader) in azure_emulator::client_env(base, ca) {
+        s.push_str(&format!("# {reader}\nexport {name}={}\n", quote(&value)));
+    }
+    s.push_str("# The Azure CLI, once per AZURE_CONFIG_DIR:\n");
+    for c in azure_emulator::az_cloud_commands(base) {
+        s.push_str(&format!("#   {c}\n"));
+    }
+    if is_demo {
+        s.push_str(&format!(
+            "#   az login --service-principal --username {} --password {} --tenant {}\n",
+            demo::CLIENT_ID,
+            quote(demo::CLIENT_SECRET),
+            demo::TENANT_ID
+        ));
+    }
+    s.push_str(
+        "# azure-identity: pass disable_instance_discovery=True to the credential\n\
+         # (its authority is not a Microsoft host, so MSAL must not look it up online).\n",
+    );
+    s
 }
 
 /// Reads and validates a scenario file; every problem is invalid input.
@@ -104,6 +189,8 @@ fn demo_json() -> serde_json::Value {
         "expired_secret": demo::EXPIRED_SECRET,
         "oidc_client_id": demo::OIDC_CLIENT_ID,
         "github_subject": demo::GITHUB_SUBJECT,
+        "cli_user": demo::CLI_USER,
+        "cli_password": demo::CLI_PASSWORD,
         "cli_access_token": demo::CLI_ACCESS_TOKEN,
         "subscriptions": {
             "production": demo::PROD_SUBSCRIPTION_ID,
@@ -120,31 +207,43 @@ fn demo_json() -> serde_json::Value {
 fn usage(emu: &Emulator, scenario: Option<&Path>, is_demo: bool) -> String {
     let base = emu.base_url();
     let ca = emu.ca_pem_path();
-    let ca = ca.display();
     let name = scenario.map_or("built-in demo".to_owned(), |p| p.display().to_string());
+    let reused = if emu.ca_reused() {
+        " (reused: clients that trust it keep working)"
+    } else {
+        ""
+    };
     let mut s = format!(
-        "Azure emulator (Entra ID, Resource Manager, GitHub OIDC) on {base}\n\
+        "Azure emulator (Entra ID, Resource Manager, Microsoft Graph, GitHub OIDC) on {base}\n\
          scenario:        {name}\n\
          authority host:  {base}   token: {base}/{{tenant}}/oauth2/v2.0/token\n\
-         arm endpoint:    {base}   scope: {base}/.default\n\
+         arm endpoint:    {base}   scope: {base}/.default   metadata: {base}/metadata/endpoints\n\
+         graph:           {graph}\n\
          github oidc:     {oidc}\n\
-         CA certificate:  {ca}\n\n\
+         CA certificate:  {ca}{reused}\n\n\
          Point cloudstudio-azure at it (from another shell):\n\
          \x20 export SSL_CERT_FILE={ca}\n\
          \x20 cloudstudio-azure verify --cloud custom --authority-host {base} --arm-endpoint {base} ...\n\
          GitHub OIDC, as a runner would hand it to the job:\n\
          \x20 export ACTIONS_ID_TOKEN_REQUEST_URL='{oidc}'\n\
-         \x20 export ACTIONS_ID_TOKEN_REQUEST_TOKEN='{token}'\n",
+         \x20 export ACTIONS_ID_TOKEN_REQUEST_TOKEN='{token}'\n\n\
+         The Azure CLI, the Azure SDKs and Terraform (`--print-env` prints this alone):\n",
+        ca = ca.display(),
+        graph = emu.graph_endpoint(),
         oidc = emu.oidc_request_url(),
         token = emu.oidc_request_token(),
     );
+    for line in env_lines(&base, &ca, is_demo).lines().skip(1) {
+        s.push_str(&format!("  {line}\n"));
+    }
     if is_demo {
         s.push_str(&format!(
             "\nDemo credentials (fake; valid only here):\n\
              \x20 export AZURE_TENANT_ID={t} AZURE_CLIENT_ID={c} AZURE_CLIENT_SECRET='{cs}'\n\
              \x20 subscriptions: production {p}, stage {st}, development {d}\n\
              \x20 reader-only app {rc}, expired-secret app {ec}, OIDC app {oc} (subject {sub})\n\
-             \x20 disabled subscription {ds}, other tenant's {os}, no role on {us}\n",
+             \x20 disabled subscription {ds}, other tenant's {os}, no role on {us}\n\
+             \x20 signed-in user {u} (may register apps and assign roles on dev and prod)\n",
             t = demo::TENANT_ID,
             c = demo::CLIENT_ID,
             cs = demo::CLIENT_SECRET,
@@ -158,6 +257,7 @@ fn usage(emu: &Emulator, scenario: Option<&Path>, is_demo: bool) -> String {
             ds = demo::DISABLED_SUBSCRIPTION_ID,
             os = demo::OTHER_TENANT_SUBSCRIPTION_ID,
             us = demo::UNASSIGNED_SUBSCRIPTION_ID,
+            u = demo::CLI_USER,
         ));
     } else {
         s.push_str("\nApps in this scenario (secrets are in the scenario file):\n");

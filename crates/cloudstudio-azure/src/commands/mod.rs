@@ -36,13 +36,8 @@ pub async fn run(cli: Cli, vars: Vars, ui: &Ui) -> Result<Outcome, Error> {
         Command::Verify { resolve, verify } => verify::run(&ctx, resolve, verify).await,
         #[cfg(feature = "emulator")]
         Command::Emulator {
-            command:
-                EmulatorCommand::Serve {
-                    port,
-                    scenario,
-                    state_dir,
-                },
-        } => emulator::serve(&ctx, *port, scenario.as_deref(), state_dir.as_deref()).await,
+            command: EmulatorCommand::Serve(args),
+        } => emulator::serve(&ctx, args).await,
         Command::Export {
             resolve,
             verify,

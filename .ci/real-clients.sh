@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Real clients against `cloudstudio-azure emulator serve`: the Azure CLI and
+# azure-identity from PyPI (software this project did not write) must
+# accept the emulator as an Azure; then cloudstudio-azure verifies over the
+# CLI's session. The checks are in .ci/real_clients.py.
+#
+# The venv is cached per pinned version under $CLOUDSTUDIO_CI_CACHE
+# (default ~/.cache/cloudstudio-ci). If the install itself fails (no PyPI),
+# the run is skipped with a message saying so; any other failure fails.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+AZURE_CLI_VERSION=2.91.0
+AZURE_IDENTITY_VERSION=1.27.0
+
+cache="${CLOUDSTUDIO_CI_CACHE:-$HOME/.cache/cloudstudio-ci}"
+python_version=$(python3 -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+venv="$cache/venv-azcli-$AZURE_CLI_VERSION-identity-$AZURE_IDENTITY_VERSION-py$python_version"
+
+if [ -f "$venv/.complete" ]; then
+    echo "real-clients: azure-cli $AZURE_CLI_VERSION and azure-identity $AZURE_IDENTITY_VERSION from the cache ($venv)"
+else
+    started=$(date +%s)
+    rm -rf "$venv"
+    mkdir -p "$cache"
+    if ! { python3 -m venv "$venv" &&
+        "$venv/bin/pip" install --quiet --disable-pip-version-check \
+            "azure-cli==$AZURE_CLI_VERSION" "azure-identity==$AZURE_IDENTITY_VERSION"; }; then
+        rm -rf "$venv"
+        echo "real-clients: SKIPPED: could not install azure-cli $AZURE_CLI_VERSION and azure-identity $AZURE_IDENTITY_VERSION from PyPI (pip's error is above); the Rust tests against the emulator still ran" >&2
+        exit 0
+    fi
+    touch "$venv/.complete"
+    echo "real-clients: installed azure-cli $AZURE_CLI_VERSION and azure-identity $AZURE_IDENTITY_VERSION in $(($(date +%s) - started))s ($venv)"
+fi
+
+# The binary, built once (a no-op after `cargo test`); its path from cargo.
+bin=$(cargo build --locked --quiet --bin cloudstudio-azure --message-format=json |
+    "$venv/bin/python" -c '
+import json, sys
+for line in sys.stdin:
+    m = json.loads(line)
+    if m.get("reason") == "compiler-artifact" and m.get("executable") and m["target"]["name"] == "cloudstudio-azure":
+        print(m["executable"])')
+[ -x "$bin" ] || { echo "real-clients: cargo did not report the cloudstudio-azure binary" >&2; exit 1; }
+
+"$venv/bin/python" .ci/real_clients.py "$bin"
