@@ -6,7 +6,7 @@
 
 use crate::github;
 use crate::roles::{self, RoleDef};
-use crate::scenario::Scenario;
+use crate::scenario::{self, Scenario};
 use crate::secret::Secret;
 use crate::state::derived_guid;
 use std::time::Instant;
@@ -128,126 +128,40 @@ pub struct Directory {
 }
 
 /// The object id a scenario gives an app's service principal.
-pub fn sp_object_id(app: &crate::scenario::App) -> String {
+pub fn sp_object_id(app: &scenario::App) -> String {
     app.object_id
         .clone()
         .unwrap_or_else(|| derived_guid(&app.client_id))
 }
 
 /// The object id a scenario gives a user.
-pub fn user_object_id(c: &crate::scenario::CliSession) -> String {
+pub fn user_object_id(c: &scenario::CliSession) -> String {
     c.object_id.clone().unwrap_or_else(|| derived_guid(&c.name))
 }
 
 impl Directory {
     /// The scenario's directory; scenario secrets never expire unless marked.
     pub fn seed(sc: &Scenario) -> Directory {
-        let now = OffsetDateTime::now_utc();
-        let far = now + time::Duration::days(730);
-        let object_id_of = |name: &str| {
-            sc.apps
-                .iter()
-                .find(|a| a.client_id == name)
-                .map(sp_object_id)
-                .or_else(|| {
-                    sc.cli_sessions
-                        .iter()
-                        .find(|c| c.name == name)
-                        .map(user_object_id)
-                })
-                .unwrap_or_else(|| derived_guid(name))
+        let seed = Seed {
+            sc,
+            now: OffsetDateTime::now_utc(),
         };
-        let mut d = Directory::default();
-        for c in &sc.cli_sessions {
-            d.users.push(User {
-                object_id: user_object_id(c),
-                upn: c.name.clone(),
-                tenant: c.tenant.clone(),
-                display_name: c.display_name.clone().unwrap_or_else(|| c.name.clone()),
-                static_token: c.access_token.clone(),
-                password: c.password.clone(),
-                can_create_apps: c.can_create_apps,
-            });
+        Directory {
+            apps: sc.apps.iter().map(|a| seed.application(a)).collect(),
+            principals: sc
+                .apps
+                .iter()
+                .filter(|a| a.service_principal)
+                .map(|a| seed.principal(a))
+                .collect(),
+            users: sc.cli_sessions.iter().map(|c| seed.user(c)).collect(),
+            assignments: sc
+                .role_assignments
+                .iter()
+                .map(|r| seed.assignment(r))
+                .collect(),
+            groups: Vec::new(),
         }
-        for a in &sc.apps {
-            let name = a
-                .display_name
-                .clone()
-                .unwrap_or_else(|| a.client_id.clone());
-            d.apps.push(Application {
-                object_id: derived_guid(&format!("application:{}", a.client_id)),
-                app_id: a.client_id.clone(),
-                tenant: a.tenant.clone(),
-                display_name: name.clone(),
-                created: now,
-                sign_in_audience: "AzureADMyOrg".into(),
-                passwords: a
-                    .secrets
-                    .iter()
-                    .enumerate()
-                    .map(|(i, s)| Password {
-                        key_id: s.id.clone().unwrap_or_else(|| {
-                            derived_guid(&format!("secret:{}:{i}", a.client_id))
-                        }),
-                        display_name: None,
-                        secret: s.value.clone(),
-                        start: now - time::Duration::days(30),
-                        end: if s.expired {
-                            now - time::Duration::days(1)
-                        } else {
-                            far
-                        },
-                    })
-                    .collect(),
-                federated: a
-                    .federated_subjects
-                    .iter()
-                    .enumerate()
-                    .map(|(i, subject)| Federated {
-                        id: derived_guid(&format!("federated:{}:{i}", a.client_id)),
-                        name: format!("scenario-{}", i + 1),
-                        issuer: github::ISSUER.into(),
-                        subject: subject.clone(),
-                        // The scenario's subjects hold in every cloud.
-                        audiences: github::AUDIENCES.iter().map(|s| s.to_string()).collect(),
-                        description: None,
-                    })
-                    .collect(),
-                owners: a.owners.iter().map(|o| object_id_of(o)).collect(),
-            });
-            if a.service_principal {
-                d.principals.push(ServicePrincipal {
-                    object_id: sp_object_id(a),
-                    app_id: a.client_id.clone(),
-                    tenant: a.tenant.clone(),
-                    display_name: name,
-                    created: now,
-                    visible_at: None,
-                    can_create_apps: a.can_create_apps,
-                });
-            }
-        }
-        for r in &sc.role_assignments {
-            let principal_id = object_id_of(&r.principal);
-            let kind = if sc.apps.iter().any(|a| a.client_id == r.principal) {
-                Kind::ServicePrincipal
-            } else {
-                Kind::User
-            };
-            d.assignments.push(Assignment {
-                name: derived_guid(&format!(
-                    "assignment:{}:{}:{:?}",
-                    r.principal, r.subscription, r.role
-                )),
-                scope: format!("/subscriptions/{}", r.subscription),
-                role: roles::of(r.role),
-                principal_id,
-                principal_type: kind.arm_name().into(),
-                created: now,
-                created_by: None,
-            });
-        }
-        d
     }
 
     pub fn app_by_client_id(&self, tenant: &str, client_id: &str) -> Option<&Application> {
@@ -306,6 +220,137 @@ impl Directory {
     pub fn allows(&self, principal: &str, scope: &str, action: &str) -> bool {
         roles::allows(&self.roles_at(principal, scope), action)
     }
+}
+
+/// Builds the directory's objects from the scenario, all created `now`.
+struct Seed<'a> {
+    sc: &'a Scenario,
+    now: OffsetDateTime,
+}
+
+impl Seed<'_> {
+    /// The object id of a scenario principal: an app's client id (its
+    /// service principal) or a cli session's name.
+    fn object_id_of(&self, name: &str) -> String {
+        self.sc
+            .apps
+            .iter()
+            .find(|a| a.client_id == name)
+            .map(sp_object_id)
+            .or_else(|| {
+                self.sc
+                    .cli_sessions
+                    .iter()
+                    .find(|c| c.name == name)
+                    .map(user_object_id)
+            })
+            .unwrap_or_else(|| derived_guid(name))
+    }
+
+    fn user(&self, c: &scenario::CliSession) -> User {
+        User {
+            object_id: user_object_id(c),
+            upn: c.name.clone(),
+            tenant: c.tenant.clone(),
+            display_name: c.display_name.clone().unwrap_or_else(|| c.name.clone()),
+            static_token: c.access_token.clone(),
+            password: c.password.clone(),
+            can_create_apps: c.can_create_apps,
+        }
+    }
+
+    fn application(&self, a: &scenario::App) -> Application {
+        Application {
+            object_id: derived_guid(&format!("application:{}", a.client_id)),
+            app_id: a.client_id.clone(),
+            tenant: a.tenant.clone(),
+            display_name: app_display_name(a),
+            created: self.now,
+            sign_in_audience: "AzureADMyOrg".into(),
+            passwords: self.passwords(a),
+            federated: federated(a),
+            owners: a.owners.iter().map(|o| self.object_id_of(o)).collect(),
+        }
+    }
+
+    /// The app's secrets: started a month ago, ending in two years or, if
+    /// marked expired, yesterday.
+    fn passwords(&self, a: &scenario::App) -> Vec<Password> {
+        a.secrets
+            .iter()
+            .enumerate()
+            .map(|(i, s)| Password {
+                key_id: s
+                    .id
+                    .clone()
+                    .unwrap_or_else(|| derived_guid(&format!("secret:{}:{i}", a.client_id))),
+                display_name: None,
+                secret: s.value.clone(),
+                start: self.now - time::Duration::days(30),
+                end: if s.expired {
+                    self.now - time::Duration::days(1)
+                } else {
+                    self.now + time::Duration::days(730)
+                },
+            })
+            .collect()
+    }
+
+    fn principal(&self, a: &scenario::App) -> ServicePrincipal {
+        ServicePrincipal {
+            object_id: sp_object_id(a),
+            app_id: a.client_id.clone(),
+            tenant: a.tenant.clone(),
+            display_name: app_display_name(a),
+            created: self.now,
+            visible_at: None,
+            can_create_apps: a.can_create_apps,
+        }
+    }
+
+    fn assignment(&self, r: &scenario::RoleAssignment) -> Assignment {
+        let kind = if self.sc.apps.iter().any(|a| a.client_id == r.principal) {
+            Kind::ServicePrincipal
+        } else {
+            Kind::User
+        };
+        Assignment {
+            name: derived_guid(&format!(
+                "assignment:{}:{}:{:?}",
+                r.principal, r.subscription, r.role
+            )),
+            scope: format!("/subscriptions/{}", r.subscription),
+            role: roles::of(r.role),
+            principal_id: self.object_id_of(&r.principal),
+            principal_type: kind.arm_name().into(),
+            created: self.now,
+            created_by: None,
+        }
+    }
+}
+
+/// A scenario app's display name, its client id when it has none.
+fn app_display_name(a: &scenario::App) -> String {
+    a.display_name
+        .clone()
+        .unwrap_or_else(|| a.client_id.clone())
+}
+
+/// The app's federated subjects, each trusted from GitHub's issuer.
+fn federated(a: &scenario::App) -> Vec<Federated> {
+    a.federated_subjects
+        .iter()
+        .enumerate()
+        .map(|(i, subject)| Federated {
+            id: derived_guid(&format!("federated:{}:{i}", a.client_id)),
+            name: format!("scenario-{}", i + 1),
+            issuer: github::ISSUER.into(),
+            subject: subject.clone(),
+            // The scenario's subjects hold in every cloud.
+            audiences: github::AUDIENCES.iter().map(|s| s.to_string()).collect(),
+            description: None,
+        })
+        .collect()
 }
 
 /// Whether `outer` is `inner` or one of its ancestors (`/` covers all).

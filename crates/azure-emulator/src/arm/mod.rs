@@ -259,6 +259,17 @@ fn require(state: &State, caller: &Caller, scope: &str, action: &str) -> Result<
     }
 }
 
+/// The request's JSON body, or ARM's 400 for content it cannot read.
+fn request_json(req: &Req) -> Result<serde_json::Value, Reply> {
+    serde_json::from_slice(&req.body).map_err(|e| {
+        arm_error(
+            400,
+            "InvalidRequestContent",
+            format!("The request content was invalid and could not be deserialized: '{e}'."),
+        )
+    })
+}
+
 fn method_not_allowed(method: &str) -> Reply {
     arm_error(
         405,

@@ -4,9 +4,9 @@
 //! built-in `roleDefinitions`. Scopes are the root, a subscription or a
 //! resource group.
 
-use super::{Authz, arm_error, forbidden, method_not_allowed, require, subscription};
+use super::{Authz, arm_error, forbidden, method_not_allowed, request_json, require, subscription};
 use crate::auth::Caller;
-use crate::directory::{Assignment, covers};
+use crate::directory::{Assignment, Directory, covers};
 use crate::http::{Reply, Req};
 use crate::ids::is_guid;
 use crate::roles::{self, BUILT_IN, RoleDef};
@@ -289,7 +289,50 @@ fn create(
     scope: &str,
     name: &str,
 ) -> Result<Reply, Reply> {
-    let id = format!("{scope}/providers/Microsoft.Authorization/roleAssignments/{name}");
+    may_create(state, caller, scope, name)?;
+    let wanted = Wanted::parse(req)?;
+    let mut dir = state.directory();
+    let principal_type = principal_type(state, &dir, caller, scope, &wanted)?;
+    if let Some(existing) = dir
+        .assignments
+        .iter()
+        .find(|a| a.name.eq_ignore_ascii_case(name))
+    {
+        // PUT again with the same content succeeds; nothing may change.
+        return if wanted.is(existing, scope) {
+            Ok(Reply::json(201, &assignment(existing)))
+        } else {
+            Err(arm_error(
+                409,
+                "RoleAssignmentUpdateNotPermitted",
+                "Tenant ID, application ID, principal ID, and scope are not allowed to be updated.",
+            ))
+        };
+    }
+    if dir.assignments.iter().any(|a| wanted.is(a, scope)) {
+        return Err(arm_error(
+            409,
+            "RoleAssignmentExists",
+            "The role assignment already exists.",
+        ));
+    }
+    let a = Assignment {
+        name: name.to_ascii_lowercase(),
+        scope: scope.to_owned(),
+        role: wanted.role,
+        principal_id: wanted.principal_id.to_ascii_lowercase(),
+        principal_type,
+        created: time::OffsetDateTime::now_utc(),
+        created_by: Some(caller.object_id.clone()),
+    };
+    let reply = Reply::json(201, &assignment(&a));
+    dir.assignments.push(a);
+    Ok(reply)
+}
+
+/// What must hold before a `PUT` body is read: a scope below the root, the
+/// write action there and a GUID for the assignment's name.
+fn may_create(state: &State, caller: &Caller, scope: &str, name: &str) -> Result<(), Reply> {
     if scope.is_empty() {
         return Err(arm_error(
             400,
@@ -297,6 +340,7 @@ fn create(
             "Role assignments at the root scope are not supported by the emulator; assign at a subscription or resource group.",
         ));
     }
+    let id = format!("{scope}/providers/Microsoft.Authorization/roleAssignments/{name}");
     require(state, caller, scope, ASSIGNMENTS_WRITE)
         .map_err(|_| forbidden(caller, ASSIGNMENTS_WRITE, &id))?;
     if !is_guid(name) {
@@ -308,94 +352,79 @@ fn create(
             ),
         ));
     }
-    let input: Value = serde_json::from_slice(&req.body).map_err(|e| {
-        arm_error(
-            400,
-            "InvalidRequestContent",
-            format!("The request content was invalid and could not be deserialized: '{e}'."),
-        )
-    })?;
-    let props = &input["properties"];
-    let text = |k: &str| props[k].as_str().map(str::trim).filter(|s| !s.is_empty());
-    let (Some(role_id), Some(principal_id)) = (text("roleDefinitionId"), text("principalId"))
-    else {
-        return Err(arm_error(
-            400,
-            "InvalidRoleAssignmentRequest",
-            "The request must set properties.roleDefinitionId and properties.principalId.",
-        ));
-    };
-    let role_guid = role_id.rsplit('/').next().unwrap_or_default();
-    let role = roles::by_id(role_guid).ok_or_else(|| {
-        arm_error(
-            400,
-            "RoleDefinitionDoesNotExist",
-            format!("The specified role definition with ID '{role_guid}' does not exist."),
-        )
-    })?;
-    let principal_type = text("principalType");
-    let mut dir = state.directory();
-    // With `principalType`, ARM takes the caller's word and skips the
-    // directory lookup (Microsoft's advice for new principals); without it
-    // a principal not yet replicated is not found.
-    let kind = dir.kind_of(principal_id, principal_type.is_none());
-    let principal_type = match (principal_type, kind) {
-        (Some(t), _) => t.to_owned(),
-        (None, Some(k)) => k.arm_name().to_owned(),
-        (None, None) => {
-            let tenant = state
-                .scenario
-                .subscription(scope.split('/').nth(2).unwrap_or_default())
-                .map_or(caller.tenant.clone(), |s| s.tenant.clone());
+    Ok(())
+}
+
+/// A `PUT` body: the role, the principal and, if given, its type.
+struct Wanted {
+    role: &'static RoleDef,
+    principal_id: String,
+    principal_type: Option<String>,
+}
+
+impl Wanted {
+    fn parse(req: &Req) -> Result<Wanted, Reply> {
+        let input = request_json(req)?;
+        let props = &input["properties"];
+        let text = |k: &str| props[k].as_str().map(str::trim).filter(|s| !s.is_empty());
+        let (Some(role_id), Some(principal_id)) = (text("roleDefinitionId"), text("principalId"))
+        else {
             return Err(arm_error(
                 400,
-                "PrincipalNotFound",
-                format!(
-                    "Principal {} does not exist in the directory {tenant}. Check that you have the correct principal ID. If you are creating this principal and then immediately assigning a role, this error might be related to a replication delay. In this case, set the role assignment principalType property to a value, such as ServicePrincipal, User, or Group.  See https://aka.ms/docs-principaltype",
-                    principal_id.replace('-', "")
-                ),
+                "InvalidRoleAssignmentRequest",
+                "The request must set properties.roleDefinitionId and properties.principalId.",
             ));
-        }
-    };
-    if let Some(existing) = dir
-        .assignments
-        .iter()
-        .find(|a| a.name.eq_ignore_ascii_case(name))
-    {
-        let same = existing.scope.eq_ignore_ascii_case(scope)
-            && existing.role.id == role.id
-            && existing.principal_id.eq_ignore_ascii_case(principal_id);
-        return if same {
-            Ok(Reply::json(201, &assignment(existing)))
-        } else {
-            Err(arm_error(
-                409,
-                "RoleAssignmentUpdateNotPermitted",
-                "Tenant ID, application ID, principal ID, and scope are not allowed to be updated.",
-            ))
         };
+        let role_guid = role_id.rsplit('/').next().unwrap_or_default();
+        let role = roles::by_id(role_guid).ok_or_else(|| {
+            arm_error(
+                400,
+                "RoleDefinitionDoesNotExist",
+                format!("The specified role definition with ID '{role_guid}' does not exist."),
+            )
+        })?;
+        Ok(Wanted {
+            role,
+            principal_id: principal_id.to_owned(),
+            principal_type: text("principalType").map(str::to_owned),
+        })
     }
-    if dir.assignments.iter().any(|a| {
+
+    /// Whether `a` already grants this at `scope`.
+    fn is(&self, a: &Assignment, scope: &str) -> bool {
         a.scope.eq_ignore_ascii_case(scope)
-            && a.role.id == role.id
-            && a.principal_id.eq_ignore_ascii_case(principal_id)
-    }) {
-        return Err(arm_error(
-            409,
-            "RoleAssignmentExists",
-            "The role assignment already exists.",
-        ));
+            && a.role.id == self.role.id
+            && a.principal_id.eq_ignore_ascii_case(&self.principal_id)
     }
-    let a = Assignment {
-        name: name.to_ascii_lowercase(),
-        scope: scope.to_owned(),
-        role,
-        principal_id: principal_id.to_ascii_lowercase(),
-        principal_type,
-        created: time::OffsetDateTime::now_utc(),
-        created_by: Some(caller.object_id.clone()),
-    };
-    let reply = Reply::json(201, &assignment(&a));
-    dir.assignments.push(a);
-    Ok(reply)
+}
+
+/// The assignment's `principalType`: as given, or the directory's kind of
+/// the principal. With `principalType`, ARM takes the caller's word and
+/// skips the directory lookup (Microsoft's advice for new principals);
+/// without it a principal not yet replicated is not found.
+fn principal_type(
+    state: &State,
+    dir: &Directory,
+    caller: &Caller,
+    scope: &str,
+    wanted: &Wanted,
+) -> Result<String, Reply> {
+    if let Some(t) = &wanted.principal_type {
+        return Ok(t.clone());
+    }
+    if let Some(k) = dir.kind_of(&wanted.principal_id, true) {
+        return Ok(k.arm_name().to_owned());
+    }
+    let tenant = state
+        .scenario
+        .subscription(scope.split('/').nth(2).unwrap_or_default())
+        .map_or(caller.tenant.clone(), |s| s.tenant.clone());
+    Err(arm_error(
+        400,
+        "PrincipalNotFound",
+        format!(
+            "Principal {} does not exist in the directory {tenant}. Check that you have the correct principal ID. If you are creating this principal and then immediately assigning a role, this error might be related to a replication delay. In this case, set the role assignment principalType property to a value, such as ServicePrincipal, User, or Group.  See https://aka.ms/docs-principaltype",
+            wanted.principal_id.replace('-', "")
+        ),
+    ))
 }

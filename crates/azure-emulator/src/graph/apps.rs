@@ -4,7 +4,7 @@
 //! `federatedIdentityCredentials`. Creating needs `can_create_apps`;
 //! changing an app needs owning it.
 
-use super::{Ctx, Segment, error, method_not_allowed, not_found};
+use super::{Ctx, Segment, error, method_not_allowed, not_found, strings};
 use crate::directory::{Application, Directory, Federated, Password};
 use crate::secret::Secret;
 use crate::state::{random_bytes, random_guid, rfc3339};
@@ -20,65 +20,74 @@ pub fn handle(ctx: &Ctx<'_>, segs: &[Segment<'_>]) -> Result<super::Reply, super
     // One lock for the whole request: handlers never await.
     let mut guard = ctx.state.directory();
     let dir: &mut Directory = &mut guard;
-    let m = ctx.req.method.as_str();
-    // `applications/{id}/...` or `applications(appId='..')/...`
-    let (key, rest) = match (&segs[0].alt_key, segs.get(1)) {
-        (Some((k, v)), _) if k.eq_ignore_ascii_case("appId") => {
-            (Some(Key::AppId(v.clone())), &segs[1..])
-        }
-        (Some(_), _) => {
-            return Err(error(
-                400,
-                "BadRequest",
-                "Applications are addressed by id or appId.",
-            ));
-        }
-        (None, Some(id)) => (Some(Key::Id(id.name.to_owned())), &segs[2..]),
-        (None, None) => (None, &segs[1..]),
-    };
+    let (key, rest) = address(segs)?;
     let Some(key) = key else {
-        return match m {
-            "GET" => {
-                let items = dir
-                    .apps
-                    .iter()
-                    .filter(|a| a.tenant == ctx.caller.tenant)
-                    .map(|a| app_json(ctx, a))
-                    .collect();
-                ctx.list("applications", items)
-            }
-            "POST" => create(ctx, dir),
-            _ => Err(method_not_allowed()),
-        };
+        return collection(ctx, dir);
     };
     let index = dir
         .apps
         .iter()
         .position(|a| a.tenant == ctx.caller.tenant && key.matches(a))
         .ok_or_else(|| not_found(key.text()))?;
+    member(ctx, dir, index, rest)
+}
+
+/// `applications/{id}/...` or `applications(appId='..')/...`: the key, if
+/// any, and the segments after it.
+fn address<'s, 'a>(
+    segs: &'s [Segment<'a>],
+) -> Result<(Option<Key>, &'s [Segment<'a>]), super::Reply> {
+    match (&segs[0].alt_key, segs.get(1)) {
+        (Some((k, v)), _) if k.eq_ignore_ascii_case("appId") => {
+            Ok((Some(Key::AppId(v.clone())), &segs[1..]))
+        }
+        (Some(_), _) => Err(error(
+            400,
+            "BadRequest",
+            "Applications are addressed by id or appId.",
+        )),
+        (None, Some(id)) => Ok((Some(Key::Id(id.name.to_owned())), &segs[2..])),
+        (None, None) => Ok((None, &segs[1..])),
+    }
+}
+
+/// `/applications`: list the caller's tenant's, or register one.
+fn collection(ctx: &Ctx<'_>, dir: &mut Directory) -> Result<super::Reply, super::Reply> {
+    match ctx.req.method.as_str() {
+        "GET" => {
+            let items = dir
+                .apps
+                .iter()
+                .filter(|a| a.tenant == ctx.caller.tenant)
+                .map(|a| app_json(ctx, a))
+                .collect();
+            ctx.list("applications", items)
+        }
+        "POST" => create(ctx, dir),
+        _ => Err(method_not_allowed()),
+    }
+}
+
+/// `/applications/{key}[/{rest}]`: anyone in the tenant may read, only
+/// owners may change.
+fn member(
+    ctx: &Ctx<'_>,
+    dir: &mut Directory,
+    index: usize,
+    rest: &[Segment<'_>],
+) -> Result<super::Reply, super::Reply> {
     let owned = dir.apps[index].owners.contains(&ctx.caller.object_id);
     let owner = || if owned { Ok(()) } else { Err(ctx.denied()) };
     let sub = rest.first().map(|s| s.name.to_ascii_lowercase());
-    match (m, sub.as_deref()) {
+    match (ctx.req.method.as_str(), sub.as_deref()) {
         ("GET", None) => Ok(ctx.entity(200, "applications", app_json(ctx, &dir.apps[index]))),
         ("PATCH", None) => {
             owner()?;
-            let body = ctx.body()?;
-            let app = &mut dir.apps[index];
-            if let Some(n) = body["displayName"].as_str() {
-                app.display_name = n.to_owned();
-            }
-            if let Some(a) = body["signInAudience"].as_str() {
-                app.sign_in_audience = a.to_owned();
-            }
-            Ok(super::Reply::empty(204))
+            update(ctx, &mut dir.apps[index])
         }
         ("DELETE", None) => {
             owner()?;
-            let app = dir.apps.remove(index);
-            // Its service principal goes with it.
-            dir.principals
-                .retain(|p| !(p.tenant == app.tenant && p.app_id == app.app_id));
+            delete(dir, index);
             Ok(super::Reply::empty(204))
         }
         ("POST", Some("addpassword")) => {
@@ -87,40 +96,63 @@ pub fn handle(ctx: &Ctx<'_>, segs: &[Segment<'_>]) -> Result<super::Reply, super
         }
         ("POST", Some("removepassword")) => {
             owner()?;
-            let body = ctx.body()?;
-            let key_id = body["keyId"].as_str().unwrap_or_default().to_owned();
-            let app = &mut dir.apps[index];
-            let before = app.passwords.len();
-            app.passwords
-                .retain(|p| !p.key_id.eq_ignore_ascii_case(&key_id));
-            if app.passwords.len() == before {
-                return Err(error(
-                    400,
-                    "Request_BadRequest",
-                    &format!(
-                        "No password credential with keyId '{key_id}' was found on this application."
-                    ),
-                ));
-            }
-            Ok(super::Reply::empty(204))
+            remove_password(ctx, &mut dir.apps[index])
         }
-        ("GET", Some("owners")) => {
-            let items = dir.apps[index]
-                .owners
-                .iter()
-                .filter_map(|o| super::principals::object_json(ctx, dir, o))
-                .collect();
-            ctx.list("directoryObjects", items)
-        }
-        (_, Some("federatedidentitycredentials")) => {
-            let writes = ctx.req.method != "GET";
-            if writes {
+        ("GET", Some("owners")) => owners(ctx, dir, &dir.apps[index]),
+        (m, Some("federatedidentitycredentials")) => {
+            if m != "GET" {
                 owner()?;
             }
             federated(ctx, &mut dir.apps[index], rest)
         }
         _ => Err(method_not_allowed()),
     }
+}
+
+/// `PATCH`: the display name and sign-in audience, if given.
+fn update(ctx: &Ctx<'_>, app: &mut Application) -> Result<super::Reply, super::Reply> {
+    let body = ctx.body()?;
+    if let Some(n) = body["displayName"].as_str() {
+        app.display_name = n.to_owned();
+    }
+    if let Some(a) = body["signInAudience"].as_str() {
+        app.sign_in_audience = a.to_owned();
+    }
+    Ok(super::Reply::empty(204))
+}
+
+/// Deletes the app at `index`; its service principal goes with it.
+fn delete(dir: &mut Directory, index: usize) {
+    let app = dir.apps.remove(index);
+    dir.principals
+        .retain(|p| !(p.tenant == app.tenant && p.app_id == app.app_id));
+}
+
+/// `POST .../removePassword`: 400 when no password has the `keyId`.
+fn remove_password(ctx: &Ctx<'_>, app: &mut Application) -> Result<super::Reply, super::Reply> {
+    let body = ctx.body()?;
+    let key_id = body["keyId"].as_str().unwrap_or_default();
+    let before = app.passwords.len();
+    app.passwords
+        .retain(|p| !p.key_id.eq_ignore_ascii_case(key_id));
+    if app.passwords.len() == before {
+        return Err(error(
+            400,
+            "Request_BadRequest",
+            &format!("No password credential with keyId '{key_id}' was found on this application."),
+        ));
+    }
+    Ok(super::Reply::empty(204))
+}
+
+/// `GET .../owners`: the owners the caller's tenant holds, typed.
+fn owners(ctx: &Ctx<'_>, dir: &Directory, app: &Application) -> Result<super::Reply, super::Reply> {
+    let items = app
+        .owners
+        .iter()
+        .filter_map(|o| super::principals::object_json(ctx, dir, o))
+        .collect();
+    ctx.list("directoryObjects", items)
 }
 
 enum Key {
@@ -390,15 +422,7 @@ fn new_federated(body: &Value) -> Result<Federated, super::Reply> {
     let subject = text("subject")
         .filter(|s| s.len() <= 600)
         .ok_or_else(|| bad("subject"))?;
-    let audiences: Vec<String> = body["audiences"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(Value::as_str)
-                .map(str::to_owned)
-                .collect()
-        })
-        .unwrap_or_default();
+    let audiences = strings(&body["audiences"]);
     if audiences.len() != 1 || audiences[0].is_empty() {
         return Err(bad("audiences"));
     }

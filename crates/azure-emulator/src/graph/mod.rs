@@ -145,6 +145,19 @@ impl Ctx<'_> {
     }
 }
 
+/// The strings of a JSON array (other items skipped); empty when `v` is
+/// not an array.
+fn strings(v: &Value) -> Vec<String> {
+    v.as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// `name` or `name(key='value')`.
 fn segment(s: &str) -> Segment<'_> {
     if let Some((name, rest)) = s.split_once('(')

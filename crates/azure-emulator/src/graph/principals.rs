@@ -5,7 +5,7 @@
 //! here waits out the scenario's `replication_delay_ms` before Resource
 //! Manager and the token endpoint see it.
 
-use super::{Ctx, Segment, error, method_not_allowed, not_found};
+use super::{Ctx, Segment, error, method_not_allowed, not_found, strings};
 use crate::directory::{Directory, ServicePrincipal, User};
 use crate::state::{random_guid, rfc3339};
 use serde_json::{Value, json};
@@ -15,14 +15,13 @@ use time::OffsetDateTime;
 pub fn handle(ctx: &Ctx<'_>, segs: &[Segment<'_>]) -> Result<super::Reply, super::Reply> {
     let mut guard = ctx.state.directory();
     let dir: &mut Directory = &mut guard;
-    let m = ctx.req.method.as_str();
     let set = segs[0].name.to_ascii_lowercase();
     let key = match (&segs[0].alt_key, segs.get(1)) {
         (Some((_, v)), _) => Some(v.clone()),
         (None, Some(s)) => Some(s.name.to_owned()),
         (None, None) => None,
     };
-    match (set.as_str(), m, key) {
+    match (set.as_str(), ctx.req.method.as_str(), key) {
         ("serviceprincipals", "GET", None) => {
             let items = dir
                 .principals
@@ -34,31 +33,9 @@ pub fn handle(ctx: &Ctx<'_>, segs: &[Segment<'_>]) -> Result<super::Reply, super
         }
         ("serviceprincipals", "POST", None) => create(ctx, dir),
         ("serviceprincipals", _, Some(k)) => {
+            // `servicePrincipals(appId='..')` or `servicePrincipals/{id}`
             let by_app = segs[0].alt_key.is_some();
-            let i = dir
-                .principals
-                .iter()
-                .position(|p| {
-                    p.tenant == ctx.caller.tenant
-                        && if by_app {
-                            p.app_id.eq_ignore_ascii_case(&k)
-                        } else {
-                            p.object_id.eq_ignore_ascii_case(&k)
-                        }
-                })
-                .ok_or_else(|| not_found(&k))?;
-            match m {
-                "GET" => Ok(ctx.entity(200, "servicePrincipals", sp_json(&dir.principals[i]))),
-                "DELETE" => {
-                    let app_id = dir.principals[i].app_id.clone();
-                    if !owns_app(ctx, dir, &app_id) {
-                        return Err(ctx.denied());
-                    }
-                    dir.principals.remove(i);
-                    Ok(super::Reply::empty(204))
-                }
-                _ => Err(method_not_allowed()),
-            }
+            principal(ctx, dir, &k, by_app)
         }
         ("users", "GET", None) => {
             let items = dir
@@ -69,69 +46,101 @@ pub fn handle(ctx: &Ctx<'_>, segs: &[Segment<'_>]) -> Result<super::Reply, super
                 .collect();
             ctx.list("users", items)
         }
-        ("users", "GET", Some(k)) => dir
-            .users
-            .iter()
-            .find(|u| {
-                u.tenant == ctx.caller.tenant
-                    && (u.object_id.eq_ignore_ascii_case(&k) || u.upn.eq_ignore_ascii_case(&k))
-            })
-            .map(|u| ctx.entity(200, "users", user_json(u)))
-            .ok_or_else(|| not_found(&k)),
-        ("me", "GET", None) => dir
-            .users
-            .iter()
-            .find(|u| u.object_id == ctx.caller.object_id)
-            .map(|u| ctx.entity(200, "users", user_json(u)))
-            .ok_or_else(|| {
-                error(
-                    400,
-                    "BadRequest",
-                    "/me request is only valid with delegated authentication flow.",
-                )
-            }),
+        ("users", "GET", Some(k)) => user(ctx, dir, &k),
+        ("me", "GET", None) => me(ctx, dir),
         ("directoryobjects", "POST", Some(k)) if k.eq_ignore_ascii_case("getByIds") => {
-            let body = ctx.body()?;
-            let ids: Vec<String> = body["ids"]
-                .as_array()
-                .map(|a| {
-                    a.iter()
-                        .filter_map(Value::as_str)
-                        .map(str::to_owned)
-                        .collect()
-                })
-                .unwrap_or_default();
-            if ids.is_empty() || ids.len() > 1000 {
-                return Err(error(
-                    400,
-                    "Request_BadRequest",
-                    "Invalid value specified for property 'ids': give 1 to 1000 ids.",
-                ));
-            }
-            let types: Vec<String> = body["types"]
-                .as_array()
-                .map(|a| {
-                    a.iter()
-                        .filter_map(Value::as_str)
-                        .map(|t| t.to_ascii_lowercase())
-                        .collect()
-                })
-                .unwrap_or_default();
-            let items: Vec<Value> = ids
-                .iter()
-                .filter_map(|id| object_json(ctx, dir, id))
-                .filter(|o| {
-                    types.is_empty()
-                        || o["@odata.type"]
-                            .as_str()
-                            .and_then(|t| t.rsplit('.').next())
-                            .is_some_and(|t| types.iter().any(|w| w.eq_ignore_ascii_case(t)))
-                })
-                .collect();
-            ctx.list("directoryObjects", items)
+            get_by_ids(ctx, dir)
         }
         _ => Err(method_not_allowed()),
     }
+}
+
+/// `GET` or `DELETE` one service principal, by app id or object id;
+/// deleting needs owning its application.
+fn principal(
+    ctx: &Ctx<'_>,
+    dir: &mut Directory,
+    key: &str,
+    by_app: bool,
+) -> Result<super::Reply, super::Reply> {
+    let i = dir
+        .principals
+        .iter()
+        .position(|p| {
+            p.tenant == ctx.caller.tenant
+                && if by_app {
+                    p.app_id.eq_ignore_ascii_case(key)
+                } else {
+                    p.object_id.eq_ignore_ascii_case(key)
+                }
+        })
+        .ok_or_else(|| not_found(key))?;
+    match ctx.req.method.as_str() {
+        "GET" => Ok(ctx.entity(200, "servicePrincipals", sp_json(&dir.principals[i]))),
+        "DELETE" => {
+            let app_id = dir.principals[i].app_id.clone();
+            if !owns_app(ctx, dir, &app_id) {
+                return Err(ctx.denied());
+            }
+            dir.principals.remove(i);
+            Ok(super::Reply::empty(204))
+        }
+        _ => Err(method_not_allowed()),
+    }
+}
+
+/// A user of the caller's tenant, by object id or user principal name.
+fn user(ctx: &Ctx<'_>, dir: &Directory, key: &str) -> Result<super::Reply, super::Reply> {
+    dir.users
+        .iter()
+        .find(|u| {
+            u.tenant == ctx.caller.tenant
+                && (u.object_id.eq_ignore_ascii_case(key) || u.upn.eq_ignore_ascii_case(key))
+        })
+        .map(|u| ctx.entity(200, "users", user_json(u)))
+        .ok_or_else(|| not_found(key))
+}
+
+/// `/me`: the signed-in user; an application has none.
+fn me(ctx: &Ctx<'_>, dir: &Directory) -> Result<super::Reply, super::Reply> {
+    dir.users
+        .iter()
+        .find(|u| u.object_id == ctx.caller.object_id)
+        .map(|u| ctx.entity(200, "users", user_json(u)))
+        .ok_or_else(|| {
+            error(
+                400,
+                "BadRequest",
+                "/me request is only valid with delegated authentication flow.",
+            )
+        })
+}
+
+/// `POST /directoryObjects/getByIds`: the objects among `ids` the caller's
+/// tenant holds, of the `types` asked for (any when none).
+fn get_by_ids(ctx: &Ctx<'_>, dir: &Directory) -> Result<super::Reply, super::Reply> {
+    let body = ctx.body()?;
+    let ids = strings(&body["ids"]);
+    if ids.is_empty() || ids.len() > 1000 {
+        return Err(error(
+            400,
+            "Request_BadRequest",
+            "Invalid value specified for property 'ids': give 1 to 1000 ids.",
+        ));
+    }
+    let types = strings(&body["types"]);
+    let items: Vec<Value> = ids
+        .iter()
+        .filter_map(|id| object_json(ctx, dir, id))
+        .filter(|o| {
+            types.is_empty()
+                || o["@odata.type"]
+                    .as_str()
+                    .and_then(|t| t.rsplit('.').next())
+                    .is_some_and(|t| types.iter().any(|w| w.eq_ignore_ascii_case(t)))
+        })
+        .collect();
+    ctx.list("directoryObjects", items)
 }
 
 fn owns_app(ctx: &Ctx<'_>, dir: &Directory, app_id: &str) -> bool {
