@@ -27,6 +27,30 @@ async fn register(env: &Env, name: &str) -> (String, String) {
 async fn an_app_registration_from_scratch() {
     let env = start(Scenario::demo());
     let (id, app_id) = register(&env, "cloudstudio-ci").await;
+    read_by_id_app_id_and_filter(&env, &id, &app_id).await;
+    let secret = a_password_shown_once(&env, &id).await;
+    let (sp, token) = a_service_principal_lets_it_sign_in(&env, &app_id, &secret).await;
+    found_the_ways_az_looks(&env, &id, &app_id, &sp, &token).await;
+
+    // Deleting the app takes its principal with it.
+    assert_eq!(
+        env.call(
+            "DELETE",
+            &format!("/graph/v1.0/applications/{id}"),
+            Some(CLI),
+            None
+        )
+        .await
+        .0,
+        204
+    );
+    let (s, body) = env.secret_token(demo::TENANT_ID, &app_id, &secret).await;
+    assert_eq!(s, 400);
+    aad(&body, "unauthorized_client", 700016);
+}
+
+/// The new app read back by object id, by `appId` and through `$filter`.
+async fn read_by_id_app_id_and_filter(env: &Env, id: &str, app_id: &str) {
     let (s, app, h) = env
         .call(
             "GET",
@@ -37,7 +61,7 @@ async fn an_app_registration_from_scratch() {
         .await;
     assert_eq!(s, 200);
     assert!(h.contains_key("request-id"));
-    assert_eq!(app["appId"], app_id.as_str());
+    assert_eq!(app["appId"], app_id);
     assert_eq!(app["displayName"], "cloudstudio-ci");
     assert_eq!(app["signInAudience"], "AzureADMyOrg");
     assert_eq!(app["passwordCredentials"], json!([]));
@@ -54,7 +78,7 @@ async fn an_app_registration_from_scratch() {
             None,
         )
         .await;
-    assert_eq!(by_app_id["id"], id.as_str());
+    assert_eq!(by_app_id["id"], id);
     for filter in [
         format!("appId eq '{app_id}'"),
         "displayName eq 'cloudstudio-ci'".into(),
@@ -81,8 +105,11 @@ async fn an_app_registration_from_scratch() {
         )
         .await;
     assert_eq!((s, code(&b)), (400, "Request_UnsupportedQuery"));
+}
 
-    // A password: its text is returned once, then only its hint.
+/// A password: its text is returned once, then only its hint. Returns the
+/// text.
+async fn a_password_shown_once(env: &Env, id: &str) -> String {
     let (s, pw, _) = env
         .call(
             "POST",
@@ -108,9 +135,17 @@ async fn an_app_registration_from_scratch() {
     assert!(!app.to_string().contains(&secret));
     assert_eq!(app["passwordCredentials"][0]["keyId"], pw["keyId"]);
     assert_eq!(app["passwordCredentials"][0]["secretText"], Value::Null);
+    secret
+}
 
-    // No service principal yet: the token endpoint says so.
-    let (s, body) = env.secret_token(demo::TENANT_ID, &app_id, &secret).await;
+/// No service principal yet: the token endpoint says so; once created
+/// (only once), the app gets tokens for it. Returns it and a token.
+async fn a_service_principal_lets_it_sign_in(
+    env: &Env,
+    app_id: &str,
+    secret: &str,
+) -> (Value, String) {
+    let (s, body) = env.secret_token(demo::TENANT_ID, app_id, secret).await;
     assert_eq!(s, 401);
     aad(&body, "invalid_client", 7000229);
     let (s, sp, _) = env
@@ -135,10 +170,13 @@ async fn an_app_registration_from_scratch() {
         (s, code(&b)),
         (409, "Request_MultipleObjectsWithSameKeyValue")
     );
-    let token = env.access_token(&app_id, &secret).await;
+    let token = env.access_token(app_id, secret).await;
     assert_eq!(claims_of(&token)["oid"], sp["id"]);
+    (sp, token)
+}
 
-    // Found the ways `az` looks for it.
+/// Found the ways `az` looks for it: `$filter`, `getByIds`, `owners`.
+async fn found_the_ways_az_looks(env: &Env, id: &str, app_id: &str, sp: &Value, token: &str) {
     for path in [
         format!("/graph/v1.0/servicePrincipals?$filter=appId%20eq%20'{app_id}'"),
         format!(
@@ -148,7 +186,7 @@ async fn an_app_registration_from_scratch() {
         let (_, list, _) = env.call("GET", &path, Some(CLI), None).await;
         assert_eq!(list["value"][0]["id"], sp["id"], "{path}");
     }
-    let me = claims_of(&token)["oid"].as_str().expect("oid").to_owned();
+    let me = claims_of(token)["oid"].as_str().expect("oid").to_owned();
     let (s, objects, _) = env
         .call(
             "POST",
@@ -172,22 +210,6 @@ async fn an_app_registration_from_scratch() {
         )
         .await;
     assert_eq!(owners["value"][0]["userPrincipalName"], demo::CLI_USER);
-
-    // Deleting the app takes its principal with it.
-    assert_eq!(
-        env.call(
-            "DELETE",
-            &format!("/graph/v1.0/applications/{id}"),
-            Some(CLI),
-            None
-        )
-        .await
-        .0,
-        204
-    );
-    let (s, body) = env.secret_token(demo::TENANT_ID, &app_id, &secret).await;
-    assert_eq!(s, 400);
-    aad(&body, "unauthorized_client", 700016);
 }
 
 #[tokio::test]
@@ -284,7 +306,39 @@ async fn graph_writes_need_the_rights_the_scenario_gives() {
         b["error"]["message"],
         "Insufficient privileges to complete the operation."
     );
-    // The cli user may register apps but not change ones it does not own.
+    cli_user_registers_but_changes_only_its_own(&env).await;
+    // `me` is for users.
+    let (s, b, _) = env
+        .call("GET", "/graph/v1.0/me", Some(&deployer), None)
+        .await;
+    assert_eq!((s, code(&b)), (400, "BadRequest"));
+    let (s, me, _) = env.call("GET", "/graph/v1.0/me", Some(CLI), None).await;
+    assert_eq!((s, &me["userPrincipalName"]), (200, &json!(demo::CLI_USER)));
+    let (s, b, _) = env
+        .call("GET", "/graph/v1.0/applications", None, None)
+        .await;
+    assert_eq!((s, code(&b)), (401, "InvalidAuthenticationToken"));
+
+    // Owners named in the scenario may change the app.
+    let mut scenario = Scenario::demo();
+    scenario.apps[0].owners = vec![demo::CLI_USER.into()];
+    let env = start(scenario);
+    let (s, _, _) = env
+        .call(
+            "POST",
+            &format!(
+                "/graph/v1.0/applications(appId='{}')/addPassword",
+                demo::CLIENT_ID
+            ),
+            Some(CLI),
+            None,
+        )
+        .await;
+    assert_eq!(s, 200);
+}
+
+/// The cli user may register apps but not change ones it does not own.
+async fn cli_user_registers_but_changes_only_its_own(env: &Env) {
     let (_, list, _) = env
         .call(
             "GET",
@@ -315,34 +369,6 @@ async fn graph_writes_need_the_rights_the_scenario_gives() {
         )
         .await;
     assert_eq!((s, code(&b)), (400, "Request_BadRequest"));
-    // `me` is for users.
-    let (s, b, _) = env
-        .call("GET", "/graph/v1.0/me", Some(&deployer), None)
-        .await;
-    assert_eq!((s, code(&b)), (400, "BadRequest"));
-    let (s, me, _) = env.call("GET", "/graph/v1.0/me", Some(CLI), None).await;
-    assert_eq!((s, &me["userPrincipalName"]), (200, &json!(demo::CLI_USER)));
-    let (s, b, _) = env
-        .call("GET", "/graph/v1.0/applications", None, None)
-        .await;
-    assert_eq!((s, code(&b)), (401, "InvalidAuthenticationToken"));
-
-    // Owners named in the scenario may change the app.
-    let mut scenario = Scenario::demo();
-    scenario.apps[0].owners = vec![demo::CLI_USER.into()];
-    let env = start(scenario);
-    let (s, _, _) = env
-        .call(
-            "POST",
-            &format!(
-                "/graph/v1.0/applications(appId='{}')/addPassword",
-                demo::CLIENT_ID
-            ),
-            Some(CLI),
-            None,
-        )
-        .await;
-    assert_eq!(s, 200);
 }
 
 #[tokio::test]

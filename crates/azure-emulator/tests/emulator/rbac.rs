@@ -153,80 +153,12 @@ async fn role_assignments_are_written_by_those_who_may() {
         .access_token(demo::READER_CLIENT_ID, demo::READER_SECRET)
         .await;
     let reader_oid = claims_of(&reader)["oid"].as_str().expect("oid").to_owned();
-    let stage = format!("/subscriptions/{}", demo::STAGE_SUBSCRIPTION_ID);
     let dev = format!("/subscriptions/{}", demo::DEV_SUBSCRIPTION_ID);
     let name = "0d3d1c4e-5a6b-4c7d-8e9f-0a1b2c3d4e5f";
-    let body = |sub: &str, role: &str, principal: &str| json!({ "properties": { "roleDefinitionId": role_id(sub, role), "principalId": principal } });
-
-    // Contributor may not assign roles; the cli user (User Access
-    // Administrator on dev) may, but not on stage.
     let put = assignments_path(&dev, Some(name));
-    let (s, b, _) = env
-        .call(
-            "PUT",
-            &put,
-            Some(&deployer),
-            Some(body(demo::DEV_SUBSCRIPTION_ID, CONTRIBUTOR, &reader_oid)),
-        )
-        .await;
-    assert_eq!((s, code(&b)), (403, "AuthorizationFailed"));
-    assert!(
-        b["error"]["message"]
-            .as_str()
-            .is_some_and(|m| m.contains(&format!(
-                "'Microsoft.Authorization/roleAssignments/write' over scope '{put}'"
-            )))
-    );
-    let (s, b, _) = env
-        .call(
-            "PUT",
-            &assignments_path(&stage, Some(name)),
-            Some(demo::CLI_ACCESS_TOKEN),
-            Some(body(demo::STAGE_SUBSCRIPTION_ID, CONTRIBUTOR, &reader_oid)),
-        )
-        .await;
-    assert_eq!((s, code(&b)), (403, "AuthorizationFailed"));
-
-    let cli = demo::CLI_ACCESS_TOKEN;
-    let (s, created, _) = env
-        .call(
-            "PUT",
-            &put,
-            Some(cli),
-            Some(body(demo::DEV_SUBSCRIPTION_ID, CONTRIBUTOR, &reader_oid)),
-        )
-        .await;
-    assert_eq!(s, 201, "{created}");
-    assert_eq!(created["properties"]["principalType"], "ServicePrincipal");
-    // The same PUT again is accepted; the same grant under another name is not.
-    let again = env
-        .call(
-            "PUT",
-            &put,
-            Some(cli),
-            Some(body(demo::DEV_SUBSCRIPTION_ID, CONTRIBUTOR, &reader_oid)),
-        )
-        .await;
-    assert_eq!(again.0, 201);
     let other = assignments_path(&dev, Some("1d3d1c4e-5a6b-4c7d-8e9f-0a1b2c3d4e5f"));
-    let (s, b, _) = env
-        .call(
-            "PUT",
-            &other,
-            Some(cli),
-            Some(body(demo::DEV_SUBSCRIPTION_ID, CONTRIBUTOR, &reader_oid)),
-        )
-        .await;
-    assert_eq!((s, code(&b)), (409, "RoleAssignmentExists"));
-    let (s, b, _) = env
-        .call(
-            "PUT",
-            &put,
-            Some(cli),
-            Some(body(demo::DEV_SUBSCRIPTION_ID, OWNER, &reader_oid)),
-        )
-        .await;
-    assert_eq!((s, code(&b)), (409, "RoleAssignmentUpdateNotPermitted"));
+    only_access_administrators_assign(&env, &deployer, name, &reader_oid).await;
+    an_assignment_is_made_once(&env, &put, &other, &reader_oid).await;
     // The reader is now Contributor on dev: it may create a group there.
     let rg = format!("{dev}/resourcegroups/rg-reader");
     let (s, _, _) = env
@@ -238,50 +170,10 @@ async fn role_assignments_are_written_by_those_who_may() {
         )
         .await;
     assert_eq!(s, 201);
-
-    // Unknown principals, roles and names.
-    let ghost = "7a7a7a7a-0000-4000-8000-000000000000";
-    let (s, b, _) = env
-        .call(
-            "PUT",
-            &other,
-            Some(cli),
-            Some(body(demo::DEV_SUBSCRIPTION_ID, READER, ghost)),
-        )
-        .await;
-    assert_eq!((s, code(&b)), (400, "PrincipalNotFound"));
-    assert!(
-        b["error"]["message"]
-            .as_str()
-            .is_some_and(|m| m.contains("replication delay"))
-    );
-    let mut typed = body(demo::DEV_SUBSCRIPTION_ID, READER, ghost);
-    typed["properties"]["principalType"] = json!("ServicePrincipal");
-    assert_eq!(env.call("PUT", &other, Some(cli), Some(typed)).await.0, 201);
-    let (s, b, _) = env
-        .call(
-            "PUT",
-            &assignments_path(&dev, Some("2d3d1c4e-5a6b-4c7d-8e9f-0a1b2c3d4e5f")),
-            Some(cli),
-            Some(body(
-                demo::DEV_SUBSCRIPTION_ID,
-                "00000000-0000-4000-8000-000000000000",
-                &reader_oid,
-            )),
-        )
-        .await;
-    assert_eq!((s, code(&b)), (400, "RoleDefinitionDoesNotExist"));
-    let (s, b, _) = env
-        .call(
-            "PUT",
-            &assignments_path(&dev, Some("not-a-guid")),
-            Some(cli),
-            Some(body(demo::DEV_SUBSCRIPTION_ID, READER, &reader_oid)),
-        )
-        .await;
-    assert_eq!((s, code(&b)), (400, "InvalidRoleAssignmentId"));
+    unknown_principals_roles_and_names(&env, &dev, &other, &reader_oid).await;
 
     // Get, delete, delete again.
+    let cli = demo::CLI_ACCESS_TOKEN;
     let (s, got, _) = env.call("GET", &put, Some(cli), None).await;
     assert_eq!((s, &got["name"]), (200, &json!(name)));
     assert_eq!(env.call("DELETE", &put, Some(&deployer), None).await.0, 403);
@@ -300,6 +192,134 @@ async fn role_assignments_are_written_by_those_who_may() {
         perms["value"][1]["actions"],
         json!(["*/read", "Microsoft.Authorization/*", "Microsoft.Support/*"])
     );
+}
+
+/// A role assignment's `PUT` body.
+fn assignment_body(sub: &str, role: &str, principal: &str) -> Value {
+    json!({ "properties": { "roleDefinitionId": role_id(sub, role), "principalId": principal } })
+}
+
+/// Contributor may not assign roles; the cli user (User Access
+/// Administrator on dev) may, but not on stage.
+async fn only_access_administrators_assign(
+    env: &Env,
+    deployer: &str,
+    name: &str,
+    reader_oid: &str,
+) {
+    let dev = format!("/subscriptions/{}", demo::DEV_SUBSCRIPTION_ID);
+    let put = assignments_path(&dev, Some(name));
+    let (s, b, _) = env
+        .call(
+            "PUT",
+            &put,
+            Some(deployer),
+            Some(assignment_body(
+                demo::DEV_SUBSCRIPTION_ID,
+                CONTRIBUTOR,
+                reader_oid,
+            )),
+        )
+        .await;
+    assert_eq!((s, code(&b)), (403, "AuthorizationFailed"));
+    assert!(
+        b["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains(&format!(
+                "'Microsoft.Authorization/roleAssignments/write' over scope '{put}'"
+            )))
+    );
+    let stage = format!("/subscriptions/{}", demo::STAGE_SUBSCRIPTION_ID);
+    let (s, b, _) = env
+        .call(
+            "PUT",
+            &assignments_path(&stage, Some(name)),
+            Some(demo::CLI_ACCESS_TOKEN),
+            Some(assignment_body(
+                demo::STAGE_SUBSCRIPTION_ID,
+                CONTRIBUTOR,
+                reader_oid,
+            )),
+        )
+        .await;
+    assert_eq!((s, code(&b)), (403, "AuthorizationFailed"));
+}
+
+/// The cli user makes the reader Contributor on dev at `put`. The same PUT
+/// again is accepted; the same grant under another name is not, nor a
+/// changed role under the same name.
+async fn an_assignment_is_made_once(env: &Env, put: &str, other: &str, reader_oid: &str) {
+    let cli = demo::CLI_ACCESS_TOKEN;
+    let contributor = || assignment_body(demo::DEV_SUBSCRIPTION_ID, CONTRIBUTOR, reader_oid);
+    let (s, created, _) = env.call("PUT", put, Some(cli), Some(contributor())).await;
+    assert_eq!(s, 201, "{created}");
+    assert_eq!(created["properties"]["principalType"], "ServicePrincipal");
+    let again = env.call("PUT", put, Some(cli), Some(contributor())).await;
+    assert_eq!(again.0, 201);
+    let (s, b, _) = env.call("PUT", other, Some(cli), Some(contributor())).await;
+    assert_eq!((s, code(&b)), (409, "RoleAssignmentExists"));
+    let (s, b, _) = env
+        .call(
+            "PUT",
+            put,
+            Some(cli),
+            Some(assignment_body(
+                demo::DEV_SUBSCRIPTION_ID,
+                OWNER,
+                reader_oid,
+            )),
+        )
+        .await;
+    assert_eq!((s, code(&b)), (409, "RoleAssignmentUpdateNotPermitted"));
+}
+
+/// Unknown principals (accepted with `principalType`), roles and names.
+async fn unknown_principals_roles_and_names(env: &Env, dev: &str, other: &str, reader_oid: &str) {
+    let cli = demo::CLI_ACCESS_TOKEN;
+    let ghost = "7a7a7a7a-0000-4000-8000-000000000000";
+    let (s, b, _) = env
+        .call(
+            "PUT",
+            other,
+            Some(cli),
+            Some(assignment_body(demo::DEV_SUBSCRIPTION_ID, READER, ghost)),
+        )
+        .await;
+    assert_eq!((s, code(&b)), (400, "PrincipalNotFound"));
+    assert!(
+        b["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("replication delay"))
+    );
+    let mut typed = assignment_body(demo::DEV_SUBSCRIPTION_ID, READER, ghost);
+    typed["properties"]["principalType"] = json!("ServicePrincipal");
+    assert_eq!(env.call("PUT", other, Some(cli), Some(typed)).await.0, 201);
+    let (s, b, _) = env
+        .call(
+            "PUT",
+            &assignments_path(dev, Some("2d3d1c4e-5a6b-4c7d-8e9f-0a1b2c3d4e5f")),
+            Some(cli),
+            Some(assignment_body(
+                demo::DEV_SUBSCRIPTION_ID,
+                "00000000-0000-4000-8000-000000000000",
+                reader_oid,
+            )),
+        )
+        .await;
+    assert_eq!((s, code(&b)), (400, "RoleDefinitionDoesNotExist"));
+    let (s, b, _) = env
+        .call(
+            "PUT",
+            &assignments_path(dev, Some("not-a-guid")),
+            Some(cli),
+            Some(assignment_body(
+                demo::DEV_SUBSCRIPTION_ID,
+                READER,
+                reader_oid,
+            )),
+        )
+        .await;
+    assert_eq!((s, code(&b)), (400, "InvalidRoleAssignmentId"));
 }
 
 #[tokio::test]
@@ -431,6 +451,12 @@ async fn resource_groups_follow_rbac() {
     assert_eq!((s, code(&b)), (404, "ResourceGroupNotFound"));
     assert_eq!(env.call("HEAD", &rg, Some(&reader), None).await.0, 404);
 
+    invalid_groups_are_refused(&env, &deployer, &sub, &rg).await;
+}
+
+/// `PUT`s Azure refuses: no or an unknown location, a bad name, a disabled
+/// subscription.
+async fn invalid_groups_are_refused(env: &Env, deployer: &str, sub: &str, rg: &str) {
     for (input, want) in [
         (json!({}), "LocationRequired"),
         (
@@ -438,7 +464,7 @@ async fn resource_groups_follow_rbac() {
             "LocationNotAvailableForResourceGroup",
         ),
     ] {
-        let (s, b, _) = env.call("PUT", &rg, Some(&deployer), Some(input)).await;
+        let (s, b, _) = env.call("PUT", rg, Some(deployer), Some(input)).await;
         assert_eq!((s, code(&b)), (400, want));
     }
     let bad = format!("{sub}/resourcegroups/ends.with.dot.");
@@ -446,7 +472,7 @@ async fn resource_groups_follow_rbac() {
         .call(
             "PUT",
             &bad,
-            Some(&deployer),
+            Some(deployer),
             Some(json!({"location": "eastus"})),
         )
         .await;
@@ -459,7 +485,7 @@ async fn resource_groups_follow_rbac() {
         .call(
             "PUT",
             &disabled,
-            Some(&deployer),
+            Some(deployer),
             Some(json!({"location": "eastus"})),
         )
         .await;

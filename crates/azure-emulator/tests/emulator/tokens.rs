@@ -228,31 +228,58 @@ async fn resource_manager_and_graph_judge_the_tokens_they_receive() {
     assert_eq!(env.arm(&sub, Some(&parts.join("."))).await.0, 401);
 }
 
+/// The Azure CLI's public client id, which `az login` signs users in with.
+const AZ_CLI_APP: &str = "04b07795-8ddb-461a-bbee-02f9e1bf7b46";
+
 #[tokio::test]
 async fn users_sign_in_with_a_password_and_refresh_for_graph() {
     let env = start(Scenario::demo());
     let base = env.emu.base_url();
-    let cli_app = "04b07795-8ddb-461a-bbee-02f9e1bf7b46";
     let arm_scope = format!("{base}//.default offline_access openid profile");
+    let refresh = password_sign_in(&env, &arm_scope).await;
+
+    // The refresh token buys a Graph token, as MSAL's silent refresh does.
+    let graph_scope = format!("{base}/graph/.default offline_access");
+    let form = [
+        ("grant_type", "refresh_token"),
+        ("client_id", AZ_CLI_APP),
+        ("refresh_token", refresh.as_str()),
+        ("scope", graph_scope.as_str()),
+    ];
+    let (s, body, _) = send(env.token_request(demo::TENANT_ID, &form)).await;
+    assert_eq!(s, 200, "{body}");
+    let graph = body["access_token"].as_str().expect("graph token");
+    let (s, me, _) = env.call("GET", "/graph/v1.0/me", Some(graph), None).await;
+    assert_eq!((s, &me["userPrincipalName"]), (200, &json!(demo::CLI_USER)));
+
+    refresh_refusals(&env, &refresh, graph, &graph_scope).await;
+    password_refusals(&env, &arm_scope).await;
+}
+
+/// The cli user signs in with its password for Resource Manager, as `az
+/// login -u -p` does: a user token, an id token and client info. Returns
+/// the refresh token.
+async fn password_sign_in(env: &Env, arm_scope: &str) -> String {
+    let base = env.emu.base_url();
     let form = [
         ("grant_type", "password"),
-        ("client_id", cli_app),
+        ("client_id", AZ_CLI_APP),
         ("username", demo::CLI_USER),
         ("password", demo::CLI_PASSWORD),
-        ("scope", arm_scope.as_str()),
+        ("scope", arm_scope),
         ("client_info", "1"),
     ];
     let (s, body, _) = send(env.token_request("organizations", &form)).await;
     assert_eq!(s, 200, "{body}");
     assert_eq!(body["scope"], format!("{base}//.default"));
     let access = body["access_token"].as_str().expect("access");
-    let c = verify_with_jwks(&env, access).await;
+    let c = verify_with_jwks(env, access).await;
     assert_eq!(c["upn"], demo::CLI_USER);
     assert_eq!(c["idtyp"], "user");
-    assert_eq!(c["appid"], cli_app);
+    assert_eq!(c["appid"], AZ_CLI_APP);
     let id = claims_of(body["id_token"].as_str().expect("id token"));
     assert_eq!(id["preferred_username"], demo::CLI_USER);
-    assert_eq!(id["aud"], cli_app);
+    assert_eq!(id["aud"], AZ_CLI_APP);
     let info: Value = serde_json::from_slice(
         &B64.decode(body["client_info"].as_str().expect("client_info"))
             .expect("b64"),
@@ -266,27 +293,17 @@ async fn users_sign_in_with_a_password_and_refresh_for_graph() {
             .0,
         200
     );
+    body["refresh_token"].as_str().expect("refresh").to_owned()
+}
 
-    // The refresh token buys a Graph token, as MSAL's silent refresh does.
-    let refresh = body["refresh_token"].as_str().expect("refresh");
-    let graph_scope = format!("{base}/graph/.default offline_access");
-    let form = [
-        ("grant_type", "refresh_token"),
-        ("client_id", cli_app),
-        ("refresh_token", refresh),
-        ("scope", graph_scope.as_str()),
-    ];
-    let (s, body, _) = send(env.token_request(demo::TENANT_ID, &form)).await;
-    assert_eq!(s, 200, "{body}");
-    let graph = body["access_token"].as_str().expect("graph token");
-    let (s, me, _) = env.call("GET", "/graph/v1.0/me", Some(graph), None).await;
-    assert_eq!((s, &me["userPrincipalName"]), (200, &json!(demo::CLI_USER)));
-
+/// A refresh token is good only for the client it was issued to, and an
+/// access token (`graph`) is no refresh token.
+async fn refresh_refusals(env: &Env, refresh: &str, graph: &str, graph_scope: &str) {
     let other_client = [
         ("grant_type", "refresh_token"),
         ("client_id", demo::CLIENT_ID),
         ("refresh_token", refresh),
-        ("scope", graph_scope.as_str()),
+        ("scope", graph_scope),
     ];
     aad(
         &send(env.token_request(demo::TENANT_ID, &other_client))
@@ -297,44 +314,46 @@ async fn users_sign_in_with_a_password_and_refresh_for_graph() {
     );
     let garbage = [
         ("grant_type", "refresh_token"),
-        ("client_id", cli_app),
+        ("client_id", AZ_CLI_APP),
         ("refresh_token", "not-a-token"),
-        ("scope", graph_scope.as_str()),
+        ("scope", graph_scope),
     ];
     aad(
         &send(env.token_request(demo::TENANT_ID, &garbage)).await.1,
         "invalid_grant",
         70008,
     );
-    // An access token is no refresh token.
     let swapped = [
         ("grant_type", "refresh_token"),
-        ("client_id", cli_app),
+        ("client_id", AZ_CLI_APP),
         ("refresh_token", graph),
-        ("scope", graph_scope.as_str()),
+        ("scope", graph_scope),
     ];
     aad(
         &send(env.token_request(demo::TENANT_ID, &swapped)).await.1,
         "invalid_grant",
         70008,
     );
+}
 
+/// A wrong password and an unknown user.
+async fn password_refusals(env: &Env, arm_scope: &str) {
     let wrong = [
         ("grant_type", "password"),
-        ("client_id", cli_app),
+        ("client_id", AZ_CLI_APP),
         ("username", demo::CLI_USER),
         ("password", "nope"),
-        ("scope", arm_scope.as_str()),
+        ("scope", arm_scope),
     ];
     let (s, body, _) = send(env.token_request(demo::TENANT_ID, &wrong)).await;
     assert_eq!(s, 400);
     aad(&body, "invalid_grant", 50126);
     let stranger = [
         ("grant_type", "password"),
-        ("client_id", cli_app),
+        ("client_id", AZ_CLI_APP),
         ("username", "nobody@contoso.com"),
         ("password", "x"),
-        ("scope", arm_scope.as_str()),
+        ("scope", arm_scope),
     ];
     aad(
         &send(env.token_request(demo::TENANT_ID, &stranger)).await.1,
