@@ -19,7 +19,7 @@ const STATE = 'export';
 
 function describe(installed, ms) {
   const what = `cloudstudio-azure ${installed.version}${installed.target ? ` (${installed.target})` : ''}`;
-  const secs = `${(ms / 1000).toFixed(1)} s`;
+  const secs = ms < 10000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
   switch (installed.how) {
     case 'cache':
       return `${what}: from the tool cache, SHA-256 checked, in ${secs}: ${installed.bin}`;

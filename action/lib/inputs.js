@@ -160,13 +160,13 @@ function readInputs(env) {
     throw new InputError(`input \`command\` must be one of ${Object.keys(COMMANDS).join(', ')}, not "${command}"`);
   }
 
-  const given = CREDS.filter((n) => raw[n] !== '');
-  if (raw.creds && given.length > 1) {
+  const given = CREDS.filter((n) => raw[n].trim() !== '');
+  if (given.includes('creds') && given.length > 1) {
     throw new InputError(
       `set either \`creds\` or \`client-id\`/\`tenant-id\` (with \`client-secret\`, or none for OIDC), not both: got ${given.map((n) => `\`${n}\``).join(', ')}`,
     );
   }
-  if (!raw.creds && given.length && (!raw['client-id'] || !raw['tenant-id'])) {
+  if (!given.includes('creds') && given.length && (!raw['client-id'] || !raw['tenant-id'])) {
     const missing = ['client-id', 'tenant-id'].filter((n) => !raw[n]);
     throw new InputError(
       `${missing.map((n) => `\`${n}\``).join(' and ')} missing: \`client-id\` and \`tenant-id\` come together (with \`client-secret\`, or without it for OIDC)`,

@@ -299,7 +299,7 @@ async function install({ env, actionDir, rootDir, platform, arch, requested, bui
     }
     if (why) wf.notice('building from source', `${why}: building v${own} from this action's source with cargo (a few minutes)`);
     const bin = await buildFromSource(rootDir, env);
-    return { bin, version, how: 'source', target };
+    return { bin, version, how: 'source', target: null };
   };
 
   if (forceSource) return source('');

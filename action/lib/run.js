@@ -43,8 +43,22 @@ function runBinary(bin, args, env, { capture = false } = {}) {
   });
 }
 
-/** The one `::error` for a failed run that printed none itself. */
+/** What the CLI's exit codes mean (README, "Exit codes"). */
+const EXIT_MEANING = {
+  1: 'runtime failure',
+  2: 'invalid input',
+  3: 'access not sufficient',
+};
+
+/**
+ * After a failed run: its exit code in the log, and the one `::error` if
+ * the binary printed none itself.
+ */
 function reportFailure(result, command) {
+  if (typeof result.code === 'number') {
+    const meaning = EXIT_MEANING[result.code];
+    wf.info(`cloudstudio-azure ${command} exited ${result.code}${meaning ? ` (${meaning})` : ''}`);
+  }
   if (result.sawError) return;
   if (result.signal) {
     wf.error('failed', `cloudstudio-azure ${command} was killed by ${result.signal}`);

@@ -89,6 +89,8 @@ test('credentials: creds or ids, never both, ids together', () => {
   assert.throws(() => inputs.readInputs(withInputs({ creds: '{}', 'client-id': 'x' })), /either `creds` or/);
   assert.throws(() => inputs.readInputs(withInputs({ 'client-secret': 's' })), /`client-id` and `tenant-id` missing/);
   assert.throws(() => inputs.readInputs(withInputs({ 'client-id': 'c' })), /`tenant-id` missing/);
+  const blank = inputs.readInputs(withInputs({ creds: ' \n', 'client-secret': '  ' }));
+  assert.deepEqual(blank.credentials, {}, 'blank secrets count as not set');
   const oidc = inputs.readInputs(withInputs({ 'client-id': 'c', 'tenant-id': 't' }));
   assert.deepEqual(oidc.credentials, { AZURE_CLIENT_ID: 'c', AZURE_TENANT_ID: 't' });
 });

@@ -67,7 +67,7 @@ test('main: masks first, the command alone on argv, inputs in the environment, s
 
   const saved = JSON.parse(state(w).export);
   assert.deepEqual(saved, { bin: w.bin, sha256: null, credential: 'ci-production', workdir: '/abs/workdir', config: null });
-  assert.match(r.stdout, /cloudstudio-azure 0\.1\.0 \(x86_64-unknown-linux-musl\): built from source in \d+\.\d s/);
+  assert.match(r.stdout, /^cloudstudio-azure 0\.1\.0: built from source in \d+ ms: /m);
 });
 
 test('main: a dry run, another command or cleanup: false leave nothing for the post step', async (t) => {
@@ -84,6 +84,7 @@ test("main: the binary's failure is the step's, with its own ::error only", asyn
   const r = await runScript(MAIN, { ...w.env, FAKE_EXIT: '3', FAKE_OUTPUT: '::error title=Reader-level only::cannot deploy' });
   assert.equal(r.code, 3);
   assert.deepEqual(commands(r.stdout + r.stderr, 'error'), ['::error title=Reader-level only::cannot deploy']);
+  assert.match(r.stdout, /^cloudstudio-azure export exited 3 \(access not sufficient\)$/m);
   assert.deepEqual(state(w), {});
 });
 
