@@ -164,7 +164,10 @@ fn arm_overlap(log: &[cloudstudio_azure::emulator::RequestRecord]) -> Option<boo
 /// `text` with the part between `<!-- name:begin -->` and `<!-- name:end -->`
 /// replaced by `body` (appended when there is none), as `bench/lib.sh` does.
 fn with_section(text: &str, name: &str, body: &str) -> String {
-    let (begin, end) = (format!("<!-- {name}:begin -->"), format!("<!-- {name}:end -->"));
+    let (begin, end) = (
+        format!("<!-- {name}:begin -->"),
+        format!("<!-- {name}:end -->"),
+    );
     let block = format!("{begin}\n{}\n{end}", body.trim_end());
     match (text.split_once(&begin), text.split_once(&end)) {
         (Some((head, _)), Some((_, tail))) => format!("{head}{block}{tail}"),
@@ -233,7 +236,10 @@ fn render(rows: &[Row], bin: &Path) -> String {
     let musl = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("target/x86_64-unknown-linux-musl/dist/cloudstudio-azure");
     for (label, path) in [
-        ("release profile (glibc, stripped), as benchmarked", bin.to_path_buf()),
+        (
+            "release profile (glibc, stripped), as benchmarked",
+            bin.to_path_buf(),
+        ),
         (
             "dist profile, static musl (`--profile dist --target x86_64-unknown-linux-musl`): what releases ship",
             musl,
