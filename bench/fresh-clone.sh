@@ -3,9 +3,11 @@
 # repository, then `cargo run --release -- demo` with an empty target
 # directory (CARGO_TARGET_DIR unset). The crate registry (~/.cargo/registry)
 # is whatever this machine has: warm after any earlier build, so crate
-# downloads are not in the number. PROFILES="release before dist" also times
-# `release` as it was before this profile split (fat LTO, one codegen unit,
-# panic=abort: set through CARGO_PROFILE_RELEASE_*) and the releases' `dist`.
+# downloads are not in the number. PROFILES="release before fat thin opt1
+# dist" also times variants of `release` set through CARGO_PROFILE_RELEASE_*:
+# `before` (fat LTO, one codegen unit, panic=abort: the profile before this
+# split), `fat` (fat LTO alone), `thin` (thin LTO), `opt1` (opt-level 1), and
+# the releases' `dist`.
 # Wall time depends on what else the machine runs; CPU time much less.
 # Rewrites the "fresh-clone" section of bench/RESULTS.md.
 set -euo pipefail
@@ -28,6 +30,14 @@ for profile in ${PROFILES:-release}; do
     before)
       overrides=(CARGO_PROFILE_RELEASE_LTO=fat CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1 CARGO_PROFILE_RELEASE_PANIC=abort)
       label="$label with the release profile as it was (fat LTO, 1 codegen unit, panic=abort)"
+      ;;
+    fat | thin)
+      overrides=(CARGO_PROFILE_RELEASE_LTO="$profile")
+      label="$label with lto = \"$profile\""
+      ;;
+    opt1)
+      overrides=(CARGO_PROFILE_RELEASE_OPT_LEVEL=1)
+      label="$label with opt-level = 1"
       ;;
     *)
       flag="--profile=$profile"
