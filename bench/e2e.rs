@@ -1,6 +1,7 @@
 //! End-to-end benchmark: the release binary against the in-tree emulator,
 //! with injected latency. Measures wall time, CPU, peak memory and round
-//! trips per run, and writes `bench/RESULTS.md`.
+//! trips per run, and rewrites its section of `bench/RESULTS.md` (the
+//! other sections belong to the scripts in `bench/`).
 //!
 //! Run: `bash bench/run.sh` (or `cargo bench --bench e2e`). Timings are
 //! measured here and never asserted in tests.
@@ -80,7 +81,8 @@ fn main() {
     }
     let report = render(&rows, &bin);
     let out = Path::new(env!("CARGO_MANIFEST_DIR")).join("bench/RESULTS.md");
-    std::fs::write(&out, &report).expect("write results");
+    let old = std::fs::read_to_string(&out).unwrap_or_else(|_| "# Benchmark results\n".into());
+    std::fs::write(&out, with_section(&old, "e2e", &report)).expect("write results");
     print!("{report}");
     eprintln!("written to {}", out.display());
 }
@@ -159,10 +161,24 @@ fn arm_overlap(log: &[azure_emulator::RequestRecord]) -> Option<bool> {
     )
 }
 
+/// `text` with the part between `<!-- name:begin -->` and `<!-- name:end -->`
+/// replaced by `body` (appended when there is none), as `bench/lib.sh` does.
+fn with_section(text: &str, name: &str, body: &str) -> String {
+    let (begin, end) = (
+        format!("<!-- {name}:begin -->"),
+        format!("<!-- {name}:end -->"),
+    );
+    let block = format!("{begin}\n{}\n{end}", body.trim_end());
+    match (text.split_once(&begin), text.split_once(&end)) {
+        (Some((head, _)), Some((_, tail))) => format!("{head}{block}{tail}"),
+        _ => format!("{}\n\n{block}\n", text.trim_end()),
+    }
+}
+
 fn render(rows: &[Row], bin: &Path) -> String {
     let mut s = String::new();
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
-    let _ = writeln!(s, "# Benchmark results\n");
+    let _ = writeln!(s, "## End to end\n");
     let _ = writeln!(
         s,
         "Written by `bash bench/run.sh` (`bench/e2e.rs`): the release binary against the in-tree \
@@ -218,14 +234,14 @@ fn render(rows: &[Row], bin: &Path) -> String {
     let _ = writeln!(s, "\n## Binary size\n");
     let _ = writeln!(s, "| build | size |\n|---|---|");
     let musl = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("target/x86_64-unknown-linux-musl/release/cloudstudio-azure");
+        .join("target/x86_64-unknown-linux-musl/dist/cloudstudio-azure");
     for (label, path) in [
         (
-            "release (glibc, LTO, stripped), as benchmarked",
+            "release profile (glibc, stripped), as benchmarked",
             bin.to_path_buf(),
         ),
         (
-            "release static musl (`--target x86_64-unknown-linux-musl`)",
+            "dist profile, static musl (`--profile dist --target x86_64-unknown-linux-musl`): what releases ship",
             musl,
         ),
     ] {

@@ -5,7 +5,10 @@
 //!
 //! Credential flags have no environment fallbacks on purpose: the
 //! environment is read by the sources themselves, so that a flag and a
-//! variable are never mixed into one credential.
+//! variable are never mixed into one credential. The target and cloud flags
+//! do (`CLOUDSTUDIO_*`): the GitHub Action passes its inputs that way, so no
+//! input value is ever on a command line. `--workdir`'s `CLOUDSTUDIO_WORKDIR`
+//! is read by `Ctx::named_workdir`, where an empty value counts as absent.
 
 use crate::config::CredentialName;
 use crate::ids::Environment;
@@ -54,7 +57,13 @@ pub struct Cli {
 pub struct GlobalArgs {
     /// cloudstudio.yml to use [default: cloudstudio.yml, cloudstudio.yaml or
     /// .cloudstudio.yml in the current directory, then in the workdir]
-    #[arg(long, global = true, value_name = "FILE")]
+    #[arg(
+        long,
+        global = true,
+        value_name = "FILE",
+        env = "CLOUDSTUDIO_CONFIG",
+        hide_env_values = true
+    )]
     pub config: Option<PathBuf>,
     /// The CloudStudio workdir (the folder holding `azure/`) [env: CLOUDSTUDIO_WORKDIR]
     #[arg(long, global = true, value_name = "DIR")]
@@ -165,7 +174,13 @@ pub struct ResolveArgs {
     #[arg(long, value_name = "GUID|DOMAIN", help_heading = "Credentials")]
     pub tenant_id: Option<String>,
     /// Subscription id; overrides branch rules and the source's own
-    #[arg(long, value_name = "GUID", help_heading = "Credentials")]
+    #[arg(
+        long,
+        value_name = "GUID",
+        help_heading = "Credentials",
+        env = "CLOUDSTUDIO_SUBSCRIPTION_ID",
+        hide_env_values = true
+    )]
     pub subscription_id: Option<String>,
     /// Read the client secret from standard input (never pass a secret as an argument)
     #[arg(long, help_heading = "Credentials")]
@@ -183,13 +198,30 @@ pub struct ResolveArgs {
     pub az_timeout: u64,
 
     /// Branch to match against the rules [default: from CI variables or .git/HEAD]
-    #[arg(long, help_heading = "Target")]
+    #[arg(
+        long,
+        help_heading = "Target",
+        env = "CLOUDSTUDIO_BRANCH",
+        hide_env_values = true
+    )]
     pub branch: Option<String>,
     /// CloudStudio environment: development|dev, stage|staging, production|prod
-    #[arg(long, value_name = "ENV", help_heading = "Target")]
+    #[arg(
+        long,
+        value_name = "ENV",
+        help_heading = "Target",
+        env = "CLOUDSTUDIO_ENVIRONMENT",
+        hide_env_values = true
+    )]
     pub environment: Option<Environment>,
     /// Credential name in the workdir [default: from the config, else ci-<environment>]
-    #[arg(long, value_name = "NAME", help_heading = "Target")]
+    #[arg(
+        long,
+        value_name = "NAME",
+        help_heading = "Target",
+        env = "CLOUDSTUDIO_CREDENTIAL",
+        hide_env_values = true
+    )]
     pub credential: Option<CredentialName>,
 
     #[command(flatten)]
@@ -199,20 +231,46 @@ pub struct ResolveArgs {
 #[derive(Debug, Clone, Default, Args)]
 pub struct CloudArgs {
     /// Azure cloud
-    #[arg(long, value_enum, default_value_t = Cloud::Public, help_heading = "Cloud")]
+    #[arg(
+        long,
+        value_enum,
+        default_value_t = Cloud::Public,
+        help_heading = "Cloud",
+        env = "CLOUDSTUDIO_CLOUD",
+        hide_env_values = true
+    )]
     pub cloud: Cloud,
     /// Entra ID authority for --cloud custom (e.g. https://login.example.local)
-    #[arg(long, value_name = "URL", help_heading = "Cloud")]
+    #[arg(
+        long,
+        value_name = "URL",
+        help_heading = "Cloud",
+        env = "CLOUDSTUDIO_AUTHORITY_HOST",
+        hide_env_values = true
+    )]
     pub authority_host: Option<String>,
     /// Resource Manager endpoint for --cloud custom (Azure Stack, the emulator)
-    #[arg(long, value_name = "URL", help_heading = "Cloud")]
+    #[arg(
+        long,
+        value_name = "URL",
+        help_heading = "Cloud",
+        env = "CLOUDSTUDIO_ARM_ENDPOINT",
+        hide_env_values = true
+    )]
     pub arm_endpoint: Option<String>,
 }
 
 #[derive(Debug, Clone, Args)]
 pub struct VerifyArgs {
     /// The weakest role that passes; `none` checks the token and the subscription only
-    #[arg(long, value_enum, default_value_t = Require::Contributor, help_heading = "Verification")]
+    #[arg(
+        long,
+        value_enum,
+        default_value_t = Require::Contributor,
+        help_heading = "Verification",
+        env = "CLOUDSTUDIO_REQUIRE",
+        hide_env_values = true
+    )]
     pub require: Require,
     /// Seconds allowed for the whole verification
     #[arg(
@@ -227,10 +285,20 @@ pub struct VerifyArgs {
 #[derive(Debug, Clone, Default, Args)]
 pub struct ExportArgs {
     /// Show what would change; write nothing anywhere
-    #[arg(long, help_heading = "Export")]
+    #[arg(
+        long,
+        help_heading = "Export",
+        env = "CLOUDSTUDIO_DRY_RUN",
+        hide_env_values = true
+    )]
     pub dry_run: bool,
     /// Skip the Azure checks
-    #[arg(long, help_heading = "Export")]
+    #[arg(
+        long,
+        help_heading = "Export",
+        env = "CLOUDSTUDIO_NO_VERIFY",
+        hide_env_values = true
+    )]
     pub no_verify: bool,
     /// Rebind a credential that is current for another environment with another subscription
     #[arg(long, help_heading = "Export")]
@@ -243,16 +311,26 @@ pub struct ExportArgs {
 #[derive(Debug, Clone, Args)]
 pub struct CleanupArgs {
     /// Credential to remove [default: the one `export` would write on this branch]
-    #[arg(long, value_name = "NAME")]
+    #[arg(
+        long,
+        value_name = "NAME",
+        env = "CLOUDSTUDIO_CREDENTIAL",
+        hide_env_values = true
+    )]
     pub credential: Option<CredentialName>,
     /// Environment whose credential to remove [default: from the branch rules]
-    #[arg(long, value_name = "ENV")]
+    #[arg(
+        long,
+        value_name = "ENV",
+        env = "CLOUDSTUDIO_ENVIRONMENT",
+        hide_env_values = true
+    )]
     pub environment: Option<Environment>,
     /// Branch to match against the rules
-    #[arg(long)]
+    #[arg(long, env = "CLOUDSTUDIO_BRANCH", hide_env_values = true)]
     pub branch: Option<String>,
     /// Show what would be removed; remove nothing
-    #[arg(long)]
+    #[arg(long, env = "CLOUDSTUDIO_DRY_RUN", hide_env_values = true)]
     pub dry_run: bool,
 }
 

@@ -1,7 +1,7 @@
 //! The command line surface: help texts (snapshotted, so any change to the
 //! user-facing contract shows up in review) and completions.
 
-use crate::support::world::World;
+use crate::support::world::{self as common, World};
 
 #[test]
 fn help_snapshots() {
@@ -11,11 +11,45 @@ fn help_snapshots() {
         ("explain_help", vec!["explain", "--help"]),
         ("export_help", vec!["export", "--help"]),
         ("env_help", vec!["env", "--help"]),
+        ("cleanup_help", vec!["cleanup", "--help"]),
     ] {
         let r = w.run(&args);
         assert_eq!(r.code, 0, "{name}: {}", r.stderr);
         insta::assert_snapshot!(name, r.stdout);
     }
+}
+
+/// The GitHub Action passes its inputs as `CLOUDSTUDIO_*` variables, never
+/// as arguments: each one must land where its flag would.
+#[test]
+fn target_and_cloud_flags_fall_back_to_cloudstudio_variables() {
+    let mut w = World::new();
+    common::azure_env(&mut w)
+        .env("CLOUDSTUDIO_ENVIRONMENT", "prod")
+        .env("CLOUDSTUDIO_BRANCH", "release/7")
+        .env("CLOUDSTUDIO_CREDENTIAL", "ci-from-env")
+        .env("CLOUDSTUDIO_SUBSCRIPTION_ID", common::SUB_2)
+        .env("CLOUDSTUDIO_CLOUD", "usgovernment");
+    let r = w.run(&["explain", "--output", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let j = r.json();
+    assert_eq!(j["environment"], "production");
+    assert_eq!(j["environment_from"], "flag");
+    assert_eq!(j["branch"], "release/7");
+    assert_eq!(j["branch_from"], "flag");
+    assert_eq!(j["credential"], "ci-from-env");
+    assert_eq!(j["subscription_id"], common::SUB_2);
+    assert_eq!(j["subscription_from"], "flag");
+
+    // A flag still beats its variable.
+    let r = w.run(&["explain", "--output", "json", "--environment", "stage"]);
+    assert_eq!(r.json()["environment"], "stage");
+
+    // Values are validated like the flags' (exit 2, nothing done).
+    w.env("CLOUDSTUDIO_REQUIRE", "owner");
+    let r = w.run(&["verify"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("--require"), "{}", r.stderr);
 }
 
 #[test]
