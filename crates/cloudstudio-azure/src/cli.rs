@@ -38,6 +38,15 @@ Exit codes: 0 ok, 1 runtime failure (network, Azure outage, I/O),
 2 invalid input (usage, config, credentials, guard refusals),
 3 access not sufficient (token rejected, subscription, role).";
 
+const VERIFY_EXAMPLES: &str = "\
+Examples:
+  # The credentials against this branch's target
+  cloudstudio-azure verify
+
+  # Every environment and branch rule in cloudstudio.yml, one line each (exit 3 if any fails)
+  cloudstudio-azure verify --all
+  cloudstudio-azure verify --all --output json";
+
 #[derive(Debug, Parser)]
 #[command(
     name = "cloudstudio-azure",
@@ -84,11 +93,16 @@ pub enum Command {
     /// Show which credentials, environment and subscription would be used, and why (no network calls)
     Explain(ResolveArgs),
     /// Resolve, then check access against Azure: token, subscription, role (exit 3 if not sufficient)
+    #[command(after_help = VERIFY_EXAMPLES)]
     Verify {
         #[command(flatten)]
         resolve: ResolveArgs,
         #[command(flatten)]
         verify: VerifyArgs,
+        /// Check every target the config can select (each environment's default and each
+        /// branch rule) with one token, one line each; for nightly credential health checks
+        #[arg(long, conflicts_with_all = ["branch", "environment", "subscription_id", "credential"], help_heading = "Verification")]
+        all: bool,
     },
     /// Resolve, verify, then write the CloudStudio workdir and the pipeline variables
     Export {

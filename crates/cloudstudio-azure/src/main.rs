@@ -66,7 +66,7 @@ fn main() -> ExitCode {
 fn finish(ui: &Ui, result: Result<Outcome, Error>) -> u8 {
     match result {
         Ok(outcome) => {
-            if let Outcome::AccessNotSufficient(failure) = &outcome {
+            if let Outcome::AccessNotSufficient(failure) | Outcome::Failed(_, failure) = &outcome {
                 ui.fail(failure);
             }
             outcome.exit_code()

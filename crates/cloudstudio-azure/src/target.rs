@@ -155,7 +155,46 @@ impl Placement {
             None => (None, None),
         };
         let rule = branch.as_deref().and_then(|b| config.rule_for(b));
+        let mut placement = Placement::with_rule(
+            config,
+            rule,
+            flag_environment,
+            flag_subscription,
+            flag_credential,
+        )?;
+        placement.branch = branch;
+        placement.branch_from = branch_from;
+        placement.branch_notes = detection.notes;
+        Ok(placement)
+    }
 
+    /// Every placement the config can select, for `verify --all`: each
+    /// environment's default (as `--environment NAME` picks it on a branch
+    /// no rule matches), then each branch rule in file order (as on a branch
+    /// that rule is the first to match). With neither, the default
+    /// placement (development).
+    pub fn all(config: &Config) -> Result<Vec<Placement>, TargetError> {
+        let mut out = Vec::new();
+        for env in config.environments.keys() {
+            out.push(Placement::with_rule(config, None, Some(*env), None, None)?);
+        }
+        for rule in &config.branches {
+            out.push(Placement::with_rule(config, Some(rule), None, None, None)?);
+        }
+        if out.is_empty() {
+            out.push(Placement::with_rule(config, None, None, None, None)?);
+        }
+        Ok(out)
+    }
+
+    /// The placement when `rule` is the matching rule (or none matched).
+    fn with_rule(
+        config: &Config,
+        rule: Option<&crate::config::Rule>,
+        flag_environment: Option<Environment>,
+        flag_subscription: Option<&str>,
+        flag_credential: Option<&CredentialName>,
+    ) -> Result<Placement, TargetError> {
         let (environment, environment_from) =
             match (flag_environment, rule.and_then(|r| r.environment)) {
                 (Some(e), _) => (e, EnvironmentFrom::Flag),
@@ -199,9 +238,9 @@ impl Placement {
 
         Ok(Placement {
             rule: rule.map(|r| r.pattern.source.clone()),
-            branch,
-            branch_from,
-            branch_notes: detection.notes,
+            branch: None,
+            branch_from: None,
+            branch_notes: Vec::new(),
             environment,
             environment_from,
             credential,

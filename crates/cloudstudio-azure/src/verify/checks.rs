@@ -32,19 +32,42 @@ pub async fn run(
     t: &Target<'_>,
     observe: &dyn Observe,
 ) -> Result<Report, VerifyError> {
+    match token_step(http, t.creds, t.endpoints, observe).await? {
+        Ok((token, report)) => resource_checks(http, t, &token, report).await,
+        Err(report) => Ok(report),
+    }
+}
+
+/// The token check: the token and the report so far, or the report with
+/// the token refused. Tokens derived on the way are masked first.
+pub async fn token_step(
+    http: &Arc<Http>,
+    creds: &Credentials,
+    endpoints: &Endpoints,
+    observe: &dyn Observe,
+) -> Result<Result<(Token, Report), Report>, VerifyError> {
     let mut report = Report::default();
-    let token = match token::acquire(http, t.creds, t.endpoints).await? {
+    let token = match token::acquire(http, creds, endpoints).await? {
         Ok(token) => token,
         Err(rejection) => {
             report.fail(Check::Token, rejection.detail, Some(rejection.fix));
-            return Ok(report);
+            return Ok(Err(report));
         }
     };
     for secret in &token.derived {
         observe.secret(secret);
     }
-    report.pass(Check::Token, token_detail(t.creds, &token));
+    report.pass(Check::Token, token_detail(creds, &token));
+    Ok(Ok((token, report)))
+}
 
+/// The Resource Manager checks with `token`, completing `report`.
+pub async fn resource_checks(
+    http: &Http,
+    t: &Target<'_>,
+    token: &Token,
+    mut report: Report,
+) -> Result<Report, VerifyError> {
     let (sub, perms) = arm::read(http, t.endpoints, &token.access_token, t.subscription_id).await;
     match sub? {
         Ok(s) => {
