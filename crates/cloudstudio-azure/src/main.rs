@@ -19,6 +19,9 @@ mod ids;
 mod observe;
 mod pipeline;
 mod plan;
+/// Properties of the parsers and writers (proptest; cargo fuzz in `fuzz/`).
+#[cfg(any(test, fuzzing))]
+pub mod props;
 mod resolve;
 mod secret;
 mod target;

@@ -145,7 +145,7 @@ fn interpret(output: &Output) -> Result<Session, ResolveError> {
     })
 }
 
-fn parse(stdout: &[u8]) -> Result<Credentials, ResolveError> {
+pub(super) fn parse(stdout: &[u8]) -> Result<Credentials, ResolveError> {
     let bad = |problem: &str| ResolveError::AzOutput {
         problem: problem.to_owned(),
     };

@@ -11,6 +11,8 @@ mod env_vars;
 mod error;
 mod flags;
 mod probe;
+#[cfg(any(test, fuzzing))]
+pub(crate) mod props;
 
 pub use credentials::{Auth, Credentials, SourceKind};
 pub use decide::Resolved;

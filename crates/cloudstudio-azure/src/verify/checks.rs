@@ -168,7 +168,7 @@ fn arm_refusal(report: &mut Report, creds: &Credentials, e: &ArmError) {
 
 /// The subscription's tenant in ARM's InvalidAuthenticationTokenTenant
 /// message ("It must match the tenant 'https://sts.windows.net/<id>/'").
-fn other_tenant(message: &str) -> Option<String> {
+pub(super) fn other_tenant(message: &str) -> Option<String> {
     let rest = &message[message.find("must match the tenant")?..];
     let url = rest.split('\'').nth(1)?;
     let id = url.trim_end_matches('/').rsplit('/').next()?;

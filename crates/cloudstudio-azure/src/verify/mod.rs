@@ -17,6 +17,8 @@ mod fixes;
 mod http;
 mod identity;
 mod jwt;
+#[cfg(any(test, fuzzing))]
+pub(crate) mod props;
 mod rbac;
 mod report;
 mod token;
