@@ -101,7 +101,12 @@ pub enum Command {
         verify: VerifyArgs,
         /// Check every target the config can select (each environment's default and each
         /// branch rule) with one token, one line each; for nightly credential health checks
-        #[arg(long, conflicts_with_all = ["branch", "environment", "subscription_id", "credential"], help_heading = "Verification")]
+        #[arg(
+            long,
+            help_heading = "Verification",
+            env = "CLOUDSTUDIO_VERIFY_ALL",
+            hide_env_values = true
+        )]
         all: bool,
     },
     /// Resolve, verify, then write the CloudStudio workdir and the pipeline variables

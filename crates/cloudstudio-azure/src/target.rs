@@ -27,6 +27,8 @@ pub enum TargetError {
     BadSubscriptionFlag,
     #[error("the workdir {} (from {from}) does not exist", path.display())]
     WorkdirMissing { path: PathBuf, from: &'static str },
+    #[error("verify --all checks every target the config can select; {flag} picks one")]
+    AllWithOne { flag: &'static str },
     #[error("no CloudStudio workdir found: no `azure/` folder in {} or above", cwd.display())]
     NoWorkdir { cwd: PathBuf },
 }
@@ -40,6 +42,9 @@ impl Diagnose for TargetError {
             TargetError::NoSubscription { environment } => format!(
                 "pass --subscription-id, or add `environments: {{ {environment}: {{ subscription_id: ... }} }}` to cloudstudio.yml"
             ),
+            TargetError::AllWithOne { flag } => {
+                format!("drop {flag} (or its CLOUDSTUDIO_* variable), or drop --all")
+            }
             TargetError::BadSubscriptionFlag => {
                 "copy the Subscription ID from the portal's Subscriptions page".into()
             }
@@ -51,7 +56,9 @@ impl Diagnose for TargetError {
     }
     fn title(&self) -> &'static str {
         match self {
-            TargetError::NoSubscription { .. } | TargetError::BadSubscriptionFlag => "Target",
+            TargetError::NoSubscription { .. }
+            | TargetError::BadSubscriptionFlag
+            | TargetError::AllWithOne { .. } => "Target",
             TargetError::WorkdirMissing { .. } | TargetError::NoWorkdir { .. } => {
                 self.exit().title()
             }

@@ -13,7 +13,7 @@ use crate::error::Error;
 use crate::exit::{Diagnose, Exit, Failure, Outcome};
 use crate::pipeline;
 use crate::resolve::Credentials;
-use crate::target::{Placement, Target};
+use crate::target::{Placement, Target, TargetError};
 use crate::verify::{self, Report, VerifyError};
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -42,6 +42,7 @@ pub async fn run(
     resolve: &ResolveArgs,
     args: &VerifyArgs,
 ) -> Result<Outcome, Error> {
+    refuse_one_target(resolve)?;
     let endpoints = resolve.cloud.endpoints()?;
     let parts = ctx.resolve_parts(resolve).await?;
     ctx.announce(&parts.resolved);
@@ -87,9 +88,25 @@ pub async fn run(
     Ok(outcome(&lines))
 }
 
+/// The flags (and their variables) that pick one target; empty counts as
+/// absent, as everywhere.
+fn refuse_one_target(r: &ResolveArgs) -> Result<(), TargetError> {
+    let set = |v: Option<&str>| v.is_some_and(|s| !s.trim().is_empty());
+    let picked = [
+        ("--branch", set(r.branch.as_deref())),
+        ("--environment", r.environment.is_some()),
+        ("--subscription-id", set(r.subscription_id.as_deref())),
+        ("--credential", r.credential.is_some()),
+    ];
+    match picked.iter().find(|(_, on)| *on) {
+        Some((flag, _)) => Err(TargetError::AllWithOne { flag }),
+        None => Ok(()),
+    }
+}
+
 fn line(
     placement: Placement,
-    target: Result<Target, crate::target::TargetError>,
+    target: Result<Target, TargetError>,
     by_sub: &HashMap<&str, &Result<Report, VerifyError>>,
 ) -> Line {
     let (target, result) = match target {

@@ -273,7 +273,20 @@ fn all_refuses_flags_that_pick_one_target() {
     ] {
         let r = all(&e, &w, &healthy_config(), &flag);
         assert_exit(&r, 2);
-        assert_mentions(&r.stderr, &["cannot be used with", flag[0]]);
+        assert_mentions(
+            &r.stderr,
+            &["verify --all checks every target", flag[0], "picks one"],
+        );
     }
-    assert_eq!(e.count(Route::Token), 0);
+    // As the action passes inputs: variables, an empty one absent.
+    let mut w = e.app(demo::CLIENT_ID, demo::CLIENT_SECRET);
+    w.env("CLOUDSTUDIO_VERIFY_ALL", "true")
+        .env("CLOUDSTUDIO_BRANCH", "");
+    let r = all(&e, &w, &healthy_config(), &[]);
+    assert_exit(&r, 0);
+    w.env("CLOUDSTUDIO_ENVIRONMENT", "production");
+    let r = all(&e, &w, &healthy_config(), &[]);
+    assert_exit(&r, 2);
+    assert_mentions(&r.stderr, &["--environment picks one"]);
+    assert_eq!(e.count(Route::Token), 1);
 }
