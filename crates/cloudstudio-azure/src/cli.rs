@@ -77,6 +77,16 @@ pub struct GlobalArgs {
     /// Print more detail (requests, timings)
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
+    /// Seconds to wait for another run's lock on the workdir (0-3600), then fail
+    #[arg(
+        long,
+        global = true,
+        value_name = "SECS",
+        default_value_t = 60,
+        value_parser = clap::value_parser!(u64).range(0..=3600),
+        env = "CLOUDSTUDIO_LOCK_TIMEOUT"
+    )]
+    pub lock_timeout: u64,
 }
 
 #[derive(Debug, Subcommand)]
@@ -188,11 +198,12 @@ pub struct ResolveArgs {
     /// Read an AZURE_CREDENTIALS-style JSON file instead of the variable
     #[arg(long, value_name = "FILE", help_heading = "Credentials")]
     pub creds_file: Option<PathBuf>,
-    /// Seconds to wait for `az account get-access-token`
+    /// Seconds to wait for `az account get-access-token` (1-600)
     #[arg(
         long,
         value_name = "SECS",
         default_value_t = 30,
+        value_parser = clap::value_parser!(u64).range(1..=600),
         help_heading = "Credentials"
     )]
     pub az_timeout: u64,
@@ -272,11 +283,12 @@ pub struct VerifyArgs {
         hide_env_values = true
     )]
     pub require: Require,
-    /// Seconds allowed for the whole verification
+    /// Seconds allowed for the whole verification (1-3600)
     #[arg(
         long,
         value_name = "SECS",
         default_value_t = 60,
+        value_parser = clap::value_parser!(u64).range(1..=3600),
         help_heading = "Verification"
     )]
     pub timeout: u64,

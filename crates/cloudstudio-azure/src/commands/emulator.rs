@@ -151,7 +151,12 @@ fn env_lines(base: &str, ca: &Path, is_demo: bool) -> String {
 
 /// Reads and validates a scenario file; every problem is invalid input.
 fn load(path: &Path) -> Result<Scenario, Error> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::Scenario {
+    let text = crate::safe_read::text(
+        path,
+        crate::safe_read::CONFIG_MAX,
+        crate::safe_read::Links::Follow,
+    )
+    .map_err(|e| Error::Scenario {
         message: format!("could not read the scenario {}: {e}", path.display()),
     })?;
     Scenario::from_yaml(&text).map_err(|e| Error::Scenario {

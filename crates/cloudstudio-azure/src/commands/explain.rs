@@ -23,10 +23,13 @@ pub async fn run(ctx: &Ctx<'_>, args: &ResolveArgs) -> Result<Outcome, Error> {
     if ctx.ui.json() {
         println!(
             "{}",
-            serde_json::to_string_pretty(&json_doc(&parts, subscription, sub_from))?
+            crate::untrusted::json(&json_doc(&parts, subscription, sub_from))?
         );
     } else {
-        print!("{}", render_text(&parts, subscription, sub_from));
+        print!(
+            "{}",
+            crate::untrusted::lines(&render_text(&parts, subscription, sub_from))
+        );
     }
     target?;
     Ok(Outcome::Success)
@@ -105,7 +108,7 @@ fn render_text(
             .config
             .path
             .as_ref()
-            .map_or("(none found)".into(), |p| p.display().to_string()),
+            .map_or("(none found)".into(), |p| crate::untrusted::path(p)),
     );
     line(
         "rule:",
