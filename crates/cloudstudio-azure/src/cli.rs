@@ -77,16 +77,33 @@ pub struct GlobalArgs {
     /// Print more detail (requests, timings)
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
+}
+
+/// `--lock-timeout`, for the commands that write the workdir.
+#[derive(Debug, Clone, Args)]
+pub struct LockArgs {
     /// Seconds to wait for another run's lock on the workdir (0-3600), then fail
     #[arg(
         long,
-        global = true,
         value_name = "SECS",
         default_value_t = 60,
         value_parser = clap::value_parser!(u64).range(0..=3600),
-        env = "CLOUDSTUDIO_LOCK_TIMEOUT"
+        env = "CLOUDSTUDIO_LOCK_TIMEOUT",
+        hide_env_values = true
     )]
     pub lock_timeout: u64,
+}
+
+impl LockArgs {
+    pub fn timeout(&self) -> Duration {
+        Duration::from_secs(self.lock_timeout)
+    }
+}
+
+impl Default for LockArgs {
+    fn default() -> LockArgs {
+        LockArgs { lock_timeout: 60 }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -318,6 +335,8 @@ pub struct ExportArgs {
     /// Write secrets even where git would not ignore them
     #[arg(long, help_heading = "Export")]
     pub allow_unignored: bool,
+    #[command(flatten)]
+    pub lock: LockArgs,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -344,6 +363,8 @@ pub struct CleanupArgs {
     /// Show what would be removed; remove nothing
     #[arg(long, env = "CLOUDSTUDIO_DRY_RUN", hide_env_values = true)]
     pub dry_run: bool,
+    #[command(flatten)]
+    pub lock: LockArgs,
 }
 
 impl CloudArgs {

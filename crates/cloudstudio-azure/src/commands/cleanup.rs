@@ -29,7 +29,7 @@ pub async fn run(ctx: &Ctx<'_>, args: &CleanupArgs) -> Result<Outcome, Error> {
     let state = workdir::read_state(&secrets, &credential)?;
     let mut plan = plan::cleanup(&secrets, &state, &credential);
     if !args.dry_run && !plan.files.is_empty() {
-        let lock = ctx.lock(&secrets.dir)?;
+        let lock = ctx.lock(&secrets.dir, args.lock.timeout())?;
         lock.sweep();
         let state = workdir::read_state(&secrets, &credential)?;
         plan = plan::cleanup(&secrets, &state, &credential);

@@ -85,8 +85,11 @@ impl Ctx<'_> {
     }
 
     /// The workdir's lock, waited for up to `--lock-timeout`, saying so.
-    pub fn lock(&self, secrets_dir: &std::path::Path) -> Result<crate::workdir::Lock, Error> {
-        let timeout = std::time::Duration::from_secs(self.global.lock_timeout);
+    pub fn lock(
+        &self,
+        secrets_dir: &std::path::Path,
+        timeout: std::time::Duration,
+    ) -> Result<crate::workdir::Lock, Error> {
         let say = |path: &std::path::Path| {
             self.ui.info(&format!(
                 "waiting for the lock held on {} (up to {} s, --lock-timeout)",

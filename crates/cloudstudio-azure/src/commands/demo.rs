@@ -201,7 +201,6 @@ fn global(ctx: &Ctx<'_>, workdir: &Path) -> GlobalArgs {
         output: OutputFormat::Text,
         quiet: ctx.global.quiet,
         verbose: ctx.global.verbose,
-        lock_timeout: ctx.global.lock_timeout,
     }
 }
 

@@ -98,7 +98,7 @@ async fn write_workdir(
         if let Some(note) = workdir::ensure_private_dir(&secrets.dir)? {
             ctx.ui.warn(&note);
         }
-        let lock = ctx.lock(&secrets.dir)?;
+        let lock = ctx.lock(&secrets.dir, args.lock.timeout())?;
         lock.sweep();
         // Another run may have changed the files since the first look.
         let state = workdir::read_state(secrets, want.credential)?;

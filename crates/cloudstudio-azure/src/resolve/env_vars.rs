@@ -19,7 +19,7 @@ pub fn probe(kind: SourceKind, vars: &Vars) -> Probe {
         name("SUBSCRIPTION_ID"),
     );
     if let Some(bad) = vars.not_utf8([&client, &secret, &tenant, &sub].map(String::as_str)) {
-        return Probe::Invalid(super::ResolveError::not_utf8(bad));
+        return Probe::Invalid(super::error::ResolveError::not_utf8(bad));
     }
     let present = [&client, &secret, &tenant].iter().any(|n| vars.is_set(n));
     if !present {

@@ -20,11 +20,21 @@ pub enum WorkdirError {
     },
     #[error(transparent)]
     Io(#[from] FileError),
-    #[error("another run held the lock on {} for {seconds} s (--lock-timeout); gave up", crate::untrusted::path(path))]
+    #[error(
+        "another run held the lock on {} for {seconds} s (--lock-timeout); gave up",
+        crate::untrusted::path(path)
+    )]
     LockTimeout { path: PathBuf, seconds: u64 },
-    #[error("{} is a symbolic link; the workdir's secret files and lock are never reached through one", crate::untrusted::path(path))]
+    #[error(
+        "{} is a symbolic link; the workdir's secret files and lock are never reached through one",
+        crate::untrusted::path(path)
+    )]
     Symlink { path: PathBuf },
-    #[error("{} is a symbolic link to {}, outside the workdir; secrets are not written there", crate::untrusted::path(path), crate::untrusted::path(target))]
+    #[error(
+        "{} is a symbolic link to {}, outside the workdir; secrets are not written there",
+        crate::untrusted::path(path),
+        crate::untrusted::path(target)
+    )]
     Escapes { path: PathBuf, target: PathBuf },
 }
 

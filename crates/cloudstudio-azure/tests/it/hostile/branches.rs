@@ -40,7 +40,8 @@ fn a_fork_pull_request_branch_named_main_does_not_select_production() {
         assert_eq!(doc["credential"], "ci-development");
         assert!(
             r.stderr.contains("::warning title=cloudstudio-azure::")
-                && r.stderr.contains("another repository (mallory/infra, not contoso/infra)")
+                && r.stderr
+                    .contains("another repository (mallory/infra, not contoso/infra)")
                 && r.stderr.contains("does not select the environment"),
             "{}",
             r.stderr

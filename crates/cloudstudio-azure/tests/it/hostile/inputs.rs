@@ -66,7 +66,12 @@ fn a_fifo_as_creds_file_or_ssl_cert_file_is_refused() {
     let r = with_secret(w.root(), SECRET)
         .env("SSL_CERT_FILE", &fifo)
         .args(["verify", "--cloud", "custom"])
-        .args(["--authority-host", "https://127.0.0.1:9", "--arm-endpoint", "https://127.0.0.1:9"])
+        .args([
+            "--authority-host",
+            "https://127.0.0.1:9",
+            "--arm-endpoint",
+            "https://127.0.0.1:9",
+        ])
         .run_within(LIMIT);
     assert_refused(&r, &["SSL_CERT_FILE", "FIFO"]);
 }
@@ -90,7 +95,14 @@ fn an_endless_stdin_secret_is_refused_at_the_cap() {
     let w = Work::new();
     let r = bin()
         .current_dir(w.root())
-        .args(["explain", "--client-secret-stdin", "--client-id", CLIENT, "--tenant-id", TENANT])
+        .args([
+            "explain",
+            "--client-secret-stdin",
+            "--client-id",
+            CLIENT,
+            "--tenant-id",
+            TENANT,
+        ])
         .stdin_path("/dev/zero")
         .run_within(LIMIT);
     assert_refused(&r, &["standard input", "larger than the 64 KiB allowed"]);
@@ -102,7 +114,9 @@ fn an_oversized_config_is_refused() {
     let rule = "  - match: \"feature/x\"\n    environment: development\n";
     let big = format!("branches:\n{}", rule.repeat(300 * 1024 / rule.len()));
     std::fs::write(w.root().join("cloudstudio.yml"), big).expect("write");
-    let r = with_secret(w.root(), SECRET).arg("explain").run_within(LIMIT);
+    let r = with_secret(w.root(), SECRET)
+        .arg("explain")
+        .run_within(LIMIT);
     assert_refused(&r, &["cloudstudio.yml", "larger than the 256 KiB allowed"]);
 }
 
@@ -116,7 +130,9 @@ fn a_config_error_quotes_a_short_escaped_excerpt() {
         format!("environments:\n  production:\n    subscription_id: \"{value}\"\n"),
     )
     .expect("write");
-    let r = with_secret(w.root(), SECRET).arg("explain").run_within(LIMIT);
+    let r = with_secret(w.root(), SECRET)
+        .arg("explain")
+        .run_within(LIMIT);
     assert_refused(&r, &["line 3", "is not a GUID", "zzzz…"]);
     assert!(r.stderr.len() < 2_000, "{} bytes of error", r.stderr.len());
     super::assert_no_forged_commands(&r.stderr);
@@ -137,7 +153,10 @@ fn a_non_utf8_variable_is_a_present_invalid_source_named_not_shown() {
         .env("ARM_SUBSCRIPTION_ID", SUB)
         .arg("explain")
         .run_within(LIMIT);
-    assert_refused(&r, &["AZURE_CREDENTIALS", "not valid UTF-8 (value not shown)"]);
+    assert_refused(
+        &r,
+        &["AZURE_CREDENTIALS", "not valid UTF-8 (value not shown)"],
+    );
     assert!(!r.both().contains("arm-env"), "fell through:\n{}", r.both());
 
     let r = with_secret(w.root(), SECRET)
@@ -151,7 +170,10 @@ fn a_non_utf8_variable_is_a_present_invalid_source_named_not_shown() {
 fn durations_out_of_range_are_usage_errors_naming_the_range() {
     let w = Work::new();
     for (args, range) in [
-        (&["verify", "--timeout", "18446744073709551615"][..], "1..=3600"),
+        (
+            &["verify", "--timeout", "18446744073709551615"][..],
+            "1..=3600",
+        ),
         (&["verify", "--timeout", "0"][..], "1..=3600"),
         (&["explain", "--az-timeout", "100000"][..], "1..=600"),
         (&["export", "--lock-timeout", "3601"][..], "0..=3600"),

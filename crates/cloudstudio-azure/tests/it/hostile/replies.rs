@@ -30,7 +30,11 @@ fn a_4_gb_token_reply_is_abandoned_at_the_cap_and_not_retried() {
     assert_exit(&r, 1);
     assert_mentions(
         &r.stderr,
-        &["the Entra ID token endpoint", "larger than 1024 KiB", "not retried"],
+        &[
+            "the Entra ID token endpoint",
+            "larger than 1024 KiB",
+            "not retried",
+        ],
     );
     assert_eq!(e.count(Route::Token), 1, "a too-large reply is not retried");
     assert!(took < Duration::from_secs(15), "{took:?}");
@@ -62,7 +66,10 @@ fn a_display_name_with_workflow_commands_is_printed_inert() {
     w.env("GITHUB_ACTIONS", "true");
     let r = e.verify(&w, demo::PROD_SUBSCRIPTION_ID, &[]);
     assert_exit(&r, 0);
-    assert_mentions(&r.stdout, &["Prod ::add-mask::production ::warning title=spoof::owned[2J # #[add-mask]x"]);
+    assert_mentions(
+        &r.stdout,
+        &["Prod ::add-mask::production ::warning title=spoof::owned[2J # #[add-mask]x"],
+    );
     assert_no_forged_commands(&r.stdout);
     assert_no_forged_commands(&r.stderr);
     assert_not_a_line(&r.both(), "::add-mask::production");

@@ -25,8 +25,15 @@ fn a_held_lock_is_waited_for_with_a_message_then_given_up() {
         "{}",
         r.stderr
     );
-    assert!(r.stderr.contains("for 2 s (--lock-timeout); gave up"), "{}", r.stderr);
-    assert!(took >= Duration::from_secs(2) && took < Duration::from_secs(20), "{took:?}");
+    assert!(
+        r.stderr.contains("for 2 s (--lock-timeout); gave up"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        took >= Duration::from_secs(2) && took < Duration::from_secs(20),
+        "{took:?}"
+    );
     assert!(!w.file("ci-production.json").exists(), "nothing written");
 
     // Released: the same run goes through.
@@ -61,7 +68,8 @@ fn a_secrets_folder_linked_outside_the_workdir_is_refused() {
             let r = w.export(SECRET, &args).run_within(LIMIT);
             assert_eq!(r.code, 2, "{link} dry={dry}: {}", r.stderr);
             assert!(
-                r.stderr.contains("is a symbolic link to") && r.stderr.contains("outside the workdir"),
+                r.stderr.contains("is a symbolic link to")
+                    && r.stderr.contains("outside the workdir"),
                 "{}",
                 r.stderr
             );
@@ -69,7 +77,10 @@ fn a_secrets_folder_linked_outside_the_workdir_is_refused() {
         let written: Vec<_> = std::fs::read_dir(target.join("secrets"))
             .expect("list")
             .collect();
-        assert!(written.is_empty(), "{link}: wrote {written:?} outside the workdir");
+        assert!(
+            written.is_empty(),
+            "{link}: wrote {written:?} outside the workdir"
+        );
     }
 }
 
@@ -80,11 +91,14 @@ fn a_secrets_folder_open_to_others_is_made_private_with_a_note() {
     let w = Work::new();
     std::fs::create_dir_all(w.secrets()).expect("secrets");
     std::fs::set_permissions(w.secrets(), std::fs::Permissions::from_mode(0o777)).expect("chmod");
-    let r = w.export(SECRET, &["--environment", "prod"]).run_within(LIMIT);
+    let r = w
+        .export(SECRET, &["--environment", "prod"])
+        .run_within(LIMIT);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(mode(&w.secrets()), 0o700);
     assert!(
-        r.stderr.contains("was open to other users (mode 777); set it to 0700"),
+        r.stderr
+            .contains("was open to other users (mode 777); set it to 0700"),
         "{}",
         r.stderr
     );
@@ -102,7 +116,9 @@ fn symlinks_where_the_secret_file_or_the_lock_belong_are_not_followed() {
     std::fs::write(&theirs, "{}").expect("write");
     std::fs::set_permissions(&theirs, std::fs::Permissions::from_mode(0o644)).expect("chmod");
     std::os::unix::fs::symlink(&theirs, w.file("ci-production.json")).expect("symlink");
-    let r = w.export(SECRET, &["--environment", "prod"]).run_within(LIMIT);
+    let r = w
+        .export(SECRET, &["--environment", "prod"])
+        .run_within(LIMIT);
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(r.stderr.contains("symbolic link"), "{}", r.stderr);
     assert_eq!(mode(&theirs), 0o644, "the link's target was changed");
@@ -111,8 +127,14 @@ fn symlinks_where_the_secret_file_or_the_lock_belong_are_not_followed() {
     // A dangling `.lock` link must not create its target.
     let target = other.path().join("created-by-lock");
     std::os::unix::fs::symlink(&target, w.file(".lock")).expect("symlink");
-    let r = w.export(SECRET, &["--environment", "prod"]).run_within(LIMIT);
+    let r = w
+        .export(SECRET, &["--environment", "prod"])
+        .run_within(LIMIT);
     assert_eq!(r.code, 2, "{}", r.stderr);
-    assert!(r.stderr.contains(".lock is a symbolic link"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains(".lock is a symbolic link"),
+        "{}",
+        r.stderr
+    );
     assert!(!target.exists(), "the lock followed the link");
 }
