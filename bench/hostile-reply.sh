@@ -45,7 +45,7 @@ measure() {
   env -i PATH=/usr/bin:/bin HOME="$tmp" SSL_CERT_FILE="$ca" \
     AZURE_CLIENT_ID=0a1b2c3d-1111-4a4a-8b8b-000000000001 AZURE_CLIENT_SECRET=bench-secret-value \
     AZURE_TENANT_ID=0a1b2c3d-2222-4a4a-8b8b-000000000002 \
-    /usr/bin/time -v -o "$tmp/time" timeout -s KILL "$CAP" "$1" verify --cloud custom \
+    /usr/bin/time -v -o "$tmp/time" timeout -s TERM -k 5 "$CAP" "$1" verify --cloud custom \
     --authority-host "$base" --arm-endpoint "$base" \
     --subscription-id 0a1b2c3d-3333-4a4a-8b8b-000000000003 >"$tmp/out" 2>"$tmp/err" || status=$?
   local rss secs
@@ -57,7 +57,7 @@ measure() {
 row() {
   local label=$1 bin=$2 rss secs status how
   read -r rss secs status < <(measure "$bin")
-  if [ "$status" = 137 ]; then how="still reading at the ${CAP} s cap (killed)"; else how="exit $status: $(grep -m1 '^error:' "$tmp/err" | cut -c1-110)"; fi
+  if [ "$status" = 124 ] || [ "$status" = 137 ]; then how="still reading at the ${CAP} s cap (stopped)"; else how="exit $status: $(grep -m1 '^error:' "$tmp/err" | cut -c1-110)"; fi
   echo "| $label | $rss MiB | $secs s | $how |"
 }
 
