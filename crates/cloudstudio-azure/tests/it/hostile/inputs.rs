@@ -183,3 +183,15 @@ fn durations_out_of_range_are_usage_errors_naming_the_range() {
         assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn endless_az_output_is_cut_at_the_cap_and_az_stopped() {
+    let mut w = crate::support::world::World::new();
+    w.fake_az("flood");
+    let r = w
+        .bin_in(w.path(), &["explain", "--az-timeout", "60"])
+        .run_within(LIMIT);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("more than 1024 KiB on stdout"), "{}", r.stderr);
+}

@@ -138,3 +138,20 @@ fn symlinks_where_the_secret_file_or_the_lock_belong_are_not_followed() {
     );
     assert!(!target.exists(), "the lock followed the link");
 }
+
+#[cfg(unix)]
+#[test]
+fn a_workdir_path_with_a_line_break_prints_no_workflow_command() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let root = tmp.path().join("w\n::warning title=spoof::x\n##[add-mask]y");
+    std::fs::create_dir_all(root.join("azure")).expect("workdir");
+    let r = with_secret(&root, SECRET)
+        .env("GITHUB_ACTIONS", "true")
+        .args(["export", "--no-verify", "--environment", "prod"])
+        .run_within(LIMIT);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("created "), "{}", r.stdout);
+    super::assert_no_forged_commands(&r.stdout);
+    super::assert_no_forged_commands(&r.stderr);
+    super::assert_not_a_line(&r.both(), "::warning title=spoof");
+}

@@ -342,6 +342,8 @@ pub enum Az<'a> {
     Garbage,
     /// Hangs, with a child that would outlive a wrapper-only kill.
     Hang,
+    /// Prints without end (`yes`), as a broken wrapper might.
+    Flood,
 }
 
 /// Puts the one fake `az` into `bin_dir` (first on the run's PATH). Each
@@ -370,6 +372,7 @@ pub fn fake_az(bin_dir: &Path, mode: Az<'_>) {
             "printf '\\033[31mERROR: AADSTS50173: the grant expired\\033[0m\\n' >&2; exit 3".into()
         }
         Az::Garbage => "echo 'this is not json'".into(),
+        Az::Flood => "yes '{\"accessToken\": \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'".into(),
         Az::Hang => format!(
             "sleep 30 & echo $! > '{}'; wait",
             home.join("az-child.pid").display()
