@@ -193,5 +193,9 @@ fn endless_az_output_is_cut_at_the_cap_and_az_stopped() {
         .bin_in(w.path(), &["explain", "--az-timeout", "60"])
         .run_within(LIMIT);
     assert_eq!(r.code, 1, "{}", r.stderr);
-    assert!(r.stderr.contains("more than 1024 KiB on stdout"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("more than 1024 KiB on stdout"),
+        "{}",
+        r.stderr
+    );
 }

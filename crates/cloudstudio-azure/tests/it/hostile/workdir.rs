@@ -143,7 +143,9 @@ fn symlinks_where_the_secret_file_or_the_lock_belong_are_not_followed() {
 #[test]
 fn a_workdir_path_with_a_line_break_prints_no_workflow_command() {
     let tmp = tempfile::tempdir().expect("tmp");
-    let root = tmp.path().join("w\n::warning title=spoof::x\n##[add-mask]y");
+    let root = tmp
+        .path()
+        .join("w\n::warning title=spoof::x\n##[add-mask]y");
     std::fs::create_dir_all(root.join("azure")).expect("workdir");
     let r = with_secret(&root, SECRET)
         .env("GITHUB_ACTIONS", "true")
