@@ -18,11 +18,11 @@ pub const FILE_NAMES: [&str; 3] = ["cloudstudio.yml", "cloudstudio.yaml", ".clou
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("config file {} does not exist", path.display())]
+    #[error("config file {} does not exist", crate::untrusted::path(path))]
     Missing { path: PathBuf },
-    #[error("could not read {}: {err}", path.display())]
+    #[error("could not read {}: {err}", crate::untrusted::path(path))]
     Read { path: PathBuf, err: std::io::Error },
-    #[error("{}: {message}", path.display())]
+    #[error("{}: {message}", crate::untrusted::path(path))]
     Invalid { path: PathBuf, message: String },
 }
 

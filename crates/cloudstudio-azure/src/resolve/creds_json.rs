@@ -13,7 +13,7 @@ use serde_json::{Map, Value};
 
 pub fn probe(input: &Input<'_>) -> Probe {
     let (origin, text) = if let Some(path) = input.creds_file {
-        let origin = format!("--creds-file {}", path.display());
+        let origin = format!("--creds-file {}", crate::untrusted::path(path));
         match safe_read::text(path, safe_read::SMALL_MAX, Links::Follow) {
             Ok(t) => (origin, t),
             Err(err) => {
