@@ -105,6 +105,13 @@ fn open(path: &Path, links: Links) -> io::Result<File> {
     })
 }
 
+/// The refusal for `path` when it exists and is not a regular file (for
+/// writers, which open differently).
+pub fn not_regular(path: &Path) -> Option<io::Error> {
+    let m = std::fs::metadata(path).ok()?;
+    (!m.is_file()).then(|| refused(what(&m.file_type())))
+}
+
 fn what(t: &std::fs::FileType) -> &'static str {
     #[cfg(unix)]
     {

@@ -199,3 +199,23 @@ fn endless_az_output_is_cut_at_the_cap_and_az_stopped() {
         r.stderr
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_as_github_env_fails_instead_of_hanging() {
+    let w = Work::new();
+    let fifo = w.root().join("github_env");
+    mkfifo(&fifo);
+    let r = w
+        .export(SECRET, &["--environment", "prod"])
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_ENV", &fifo)
+        .run_within(LIMIT);
+    assert_ne!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("is a FIFO (named pipe), not a regular file"),
+        "{}",
+        r.stderr
+    );
+}
