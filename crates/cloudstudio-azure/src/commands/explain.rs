@@ -97,7 +97,7 @@ fn render_text(
         },
     );
     let branch = match (&p.branch, &p.branch_from) {
-        (Some(b), Some(f)) => format!("{b} (from {f})"),
+        (Some(b), Some(f)) => format!("{} (from {f})", crate::untrusted::text(b)),
         _ if p.branch_notes.is_empty() => "(none found)".into(),
         _ => format!("(none found: {})", p.branch_notes.join("; ")),
     };

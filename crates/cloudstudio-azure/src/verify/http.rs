@@ -38,7 +38,8 @@ enum Failed {
     TooLarge,
 }
 
-/// A response, read whole (every body here is a small JSON document).
+/// A response, its body read whole up to [`MAX_REPLY_BYTES`] (every body
+/// here is a small JSON document).
 #[derive(Debug)]
 pub struct Reply {
     pub status: u16,

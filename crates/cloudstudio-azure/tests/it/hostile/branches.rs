@@ -67,3 +67,25 @@ fn a_same_repository_pull_request_keeps_its_branch_rules() {
     assert_eq!(doc["rule"], "main");
     assert!(!r.stderr.contains("does not select"), "{}", r.stderr);
 }
+
+#[test]
+fn a_branch_name_with_a_line_break_is_printed_on_one_line() {
+    let w = Work::new();
+    let r = with_secret(w.root(), SECRET)
+        .env("GITHUB_ACTIONS", "true")
+        .env(
+            "GITHUB_HEAD_REF",
+            "feature\n::warning title=spoof::x\u{1b}[31m",
+        )
+        .arg("explain")
+        .run();
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout
+            .contains("feature ::warning title=spoof::x[31m (from GITHUB_HEAD_REF)"),
+        "{}",
+        r.stdout
+    );
+    super::assert_no_forged_commands(&r.stdout);
+    super::assert_not_a_line(&r.both(), "::warning title=spoof");
+}
