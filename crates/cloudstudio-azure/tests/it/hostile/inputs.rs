@@ -219,3 +219,19 @@ fn a_fifo_as_github_env_fails_instead_of_hanging() {
         r.stderr
     );
 }
+
+#[test]
+fn a_bad_value_from_the_environment_is_quoted_inert_by_usage_errors() {
+    let w = Work::new();
+    let r = with_secret(w.root(), SECRET)
+        .env("GITHUB_ACTIONS", "true")
+        .env(
+            "CLOUDSTUDIO_ENVIRONMENT",
+            "qa\n::warning title=spoof::x\n##[add-mask]y",
+        )
+        .arg("explain")
+        .run_within(LIMIT);
+    assert_refused(&r, &["invalid value"]);
+    super::assert_no_forged_commands(&r.stderr);
+    super::assert_not_a_line(&r.stderr, "::warning title=spoof");
+}

@@ -108,3 +108,37 @@ fn json_output_in_actions_is_exactly_one_document_with_masks_on_stderr() {
         r.stderr
     );
 }
+
+#[test]
+fn export_json_in_actions_is_one_document_too() {
+    let e = Emu::demo();
+    let mut w = e.app(demo::CLIENT_ID, demo::CLIENT_SECRET);
+    let github = w.path().join("gh");
+    std::fs::create_dir_all(&github).expect("gh");
+    std::fs::create_dir_all(w.path().join("azure")).expect("workdir");
+    for f in ["env", "output", "summary"] {
+        std::fs::write(github.join(f), "").expect("file");
+    }
+    w.env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_ENV", github.join("env").to_str().expect("utf-8"))
+        .env(
+            "GITHUB_OUTPUT",
+            github.join("output").to_str().expect("utf-8"),
+        )
+        .env(
+            "GITHUB_STEP_SUMMARY",
+            github.join("summary").to_str().expect("utf-8"),
+        );
+    let mut args = e.args(
+        demo::PROD_SUBSCRIPTION_ID,
+        &["--output", "json", "--environment", "prod"],
+    );
+    args[0] = "export".into();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let r = w.run(&args);
+    assert_exit(&r, 0);
+    let doc: serde_json::Value = serde_json::from_str(&r.stdout)
+        .unwrap_or_else(|err| panic!("stdout is not one JSON document ({err}):\n{}", r.stdout));
+    assert!(doc.is_object(), "{doc}");
+    assert!(r.stderr.starts_with("::add-mask::"), "{}", r.stderr);
+}
