@@ -370,6 +370,14 @@ mod tests {
     }
 
     #[test]
+    fn deadlines_saturate() {
+        let far = deadline_after(Duration::MAX);
+        assert!(far > Instant::now() + Duration::from_secs(365 * 24 * 3600));
+        let soon = deadline_after(Duration::from_secs(1));
+        assert!(soon < far);
+    }
+
+    #[test]
     fn what_is_retried() {
         for s in [408, 429, 500, 502, 503, 504] {
             assert!(retryable_status(s), "{s}");
