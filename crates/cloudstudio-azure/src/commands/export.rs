@@ -96,7 +96,7 @@ async fn write_workdir(
     let mut plan = plan::export(secrets, &state, &want)?;
     if !args.dry_run {
         if let Some(note) = workdir::ensure_private_dir(&secrets.dir)? {
-            ctx.ui.warn(&note);
+            ctx.ui.info(&format!("note: {note}"));
         }
         let lock = ctx.lock(&secrets.dir, args.lock.timeout())?;
         lock.sweep();

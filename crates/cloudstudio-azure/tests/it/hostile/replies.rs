@@ -38,6 +38,7 @@ fn a_4_gb_token_reply_is_abandoned_at_the_cap_and_not_retried() {
     );
     assert_eq!(e.count(Route::Token), 1, "a too-large reply is not retried");
     assert!(took < Duration::from_secs(15), "{took:?}");
+    insta::assert_snapshot!("reply_too_large", e.redact(&r.redacted(&r.both())));
 }
 
 #[test]

@@ -34,6 +34,7 @@ fn a_held_lock_is_waited_for_with_a_message_then_given_up() {
         took >= Duration::from_secs(2) && took < Duration::from_secs(20),
         "{took:?}"
     );
+    insta::assert_snapshot!("lock_timeout", r.redacted(&r.both()));
     assert!(!w.file("ci-production.json").exists(), "nothing written");
 
     // Released: the same run goes through.
