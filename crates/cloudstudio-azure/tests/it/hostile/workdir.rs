@@ -12,6 +12,13 @@ const LIMIT: Duration = Duration::from_secs(30);
 fn a_held_lock_is_waited_for_with_a_message_then_given_up() {
     let w = Work::new();
     std::fs::create_dir_all(w.secrets()).expect("secrets");
+    #[cfg(unix)]
+    {
+        // Whatever the umask: the mode note is another test's.
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(w.secrets(), std::fs::Permissions::from_mode(0o700))
+            .expect("chmod");
+    }
     let held = std::fs::File::create(w.file(".lock")).expect("lock file");
     held.lock().expect("hold the lock");
     let started = Instant::now();
