@@ -29,11 +29,17 @@ pub fn path(p: &std::path::Path) -> String {
     text_capped(&p.display().to_string(), 1000)
 }
 
-/// [`text`] with another cap (in characters).
+/// [`text`] with another cap (in characters). Terminal escape sequences
+/// (colour, cursor, titles) go whole, not just their ESC.
 pub fn text_capped(s: &str, max: usize) -> String {
     let mut out = String::new();
     let mut n = 0;
-    for c in s.chars() {
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            skip_escape(&mut chars);
+            continue;
+        }
         let c = match c {
             '\n' | '\r' | '\t' => ' ',
             c if is_hidden(c) => continue,
@@ -70,6 +76,29 @@ pub fn json(doc: &serde_json::Value) -> Result<String, serde_json::Error> {
     let s = serde_json::to_string_pretty(doc)?;
     Ok(s.replace("##[", "##\\u005b")
         .replace("##vso[", "##vso\\u005b"))
+}
+
+/// Consumes the rest of an escape sequence after its ESC: CSI (`[` ...
+/// final byte `@`..`~`) or OSC (`]` ... BEL or ESC `\`); otherwise the one
+/// character after ESC.
+fn skip_escape(chars: &mut std::str::Chars<'_>) {
+    match chars.next() {
+        Some('[') => {
+            for c in chars.by_ref() {
+                if ('@'..='~').contains(&c) {
+                    break;
+                }
+            }
+        }
+        Some(']') => {
+            while let Some(c) = chars.next() {
+                if c == '\u{7}' || (c == '\u{1b}' && chars.next().is_some()) {
+                    break;
+                }
+            }
+        }
+        _ => {}
+    }
 }
 
 /// Control characters (C0, DEL, C1), bidi overrides and isolates, and
@@ -144,7 +173,8 @@ mod tests {
             text("a ##[add-mask]b ##vso[task.setvariable]"),
             "a # #[add-mask]b # #vso[task.setvariable]"
         );
-        assert_eq!(text("\u{1b}[2J\u{202E}abc\u{7f}\u{9b}"), "[2Jabc");
+        assert_eq!(text("\u{1b}[2J\u{202E}abc\u{7f}\u{9b}"), "abc");
+        assert_eq!(text("a\u{1b}]0;title\u{7}b\u{1b}[1;31mc"), "abc");
         assert_eq!(text_capped("abcdef", 3), "abc…");
         assert_eq!(text_capped("abc", 3), "abc");
     }

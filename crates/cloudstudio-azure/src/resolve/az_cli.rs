@@ -226,38 +226,16 @@ fn parse(stdout: &[u8]) -> Result<Credentials, ResolveError> {
     })
 }
 
-/// `az`'s stderr, safe to show: no control characters or ANSI colour, no
-/// token-looking strings, at most 1,000 characters.
+/// `az`'s stderr, safe to show ([`crate::untrusted::text`]: no control
+/// characters or ANSI colour), with no token-looking strings, whitespace
+/// runs collapsed, at most 1,000 characters.
 pub fn sanitize(text: &str) -> String {
-    let mut out = String::new();
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == '\u{1b}' {
-            // Skip an ANSI escape: ESC [ ... final byte in @..~
-            if chars.peek() == Some(&'[') {
-                chars.next();
-                for n in chars.by_ref() {
-                    if ('@'..='~').contains(&n) {
-                        break;
-                    }
-                }
-            }
-            continue;
-        }
-        if c == '\n' || c == '\t' {
-            out.push(' ');
-        } else if !c.is_control() {
-            out.push(c);
-        }
-    }
-    let mut s = mask_jwts(&out)
+    let flat = crate::untrusted::text_capped(text, usize::MAX);
+    let joined = mask_jwts(&flat)
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ");
-    if s.chars().count() > 1000 {
-        s = s.chars().take(1000).collect::<String>() + "...";
-    }
-    s
+    crate::untrusted::text_capped(&joined, 1000)
 }
 
 /// SIGKILL to the process group `az` leads (no `unsafe` here: the `kill`

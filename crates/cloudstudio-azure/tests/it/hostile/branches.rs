@@ -82,7 +82,7 @@ fn a_branch_name_with_a_line_break_is_printed_on_one_line() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(
         r.stdout
-            .contains("feature ::warning title=spoof::x[31m (from GITHUB_HEAD_REF)"),
+            .contains("feature ::warning title=spoof::x (from GITHUB_HEAD_REF)"),
         "{}",
         r.stdout
     );

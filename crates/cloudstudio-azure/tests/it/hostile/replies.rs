@@ -69,7 +69,7 @@ fn a_display_name_with_workflow_commands_is_printed_inert() {
     assert_exit(&r, 0);
     assert_mentions(
         &r.stdout,
-        &["Prod ::add-mask::production ::warning title=spoof::owned[2J # #[add-mask]x"],
+        &["Prod ::add-mask::production ::warning title=spoof::owned # #[add-mask]x"],
     );
     assert_no_forged_commands(&r.stdout);
     assert_no_forged_commands(&r.stderr);
