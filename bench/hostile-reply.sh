@@ -16,6 +16,7 @@
 # `cargo build` there), measured against the same emulator.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=bench/lib.sh
 source bench/lib.sh
 AFTER_BIN=${AFTER_BIN:-target/debug/cloudstudio-azure}
 BEFORE_BIN=${1:-}
