@@ -20,7 +20,11 @@ use std::sync::Arc;
 /// The variables read outside the credential sources (which check their
 /// own): one that is not valid UTF-8 is an error naming it, never a
 /// silent fall-through to the next branch variable or default.
-const OTHER_VARS: [&str; 13] = [
+const OTHER_VARS: [&str; 17] = [
+    "GITHUB_ACTIONS",
+    "GITHUB_ENV",
+    "GITHUB_OUTPUT",
+    "GITHUB_STEP_SUMMARY",
     "GITHUB_HEAD_REF",
     "GITHUB_REF",
     "GITHUB_REF_NAME",
