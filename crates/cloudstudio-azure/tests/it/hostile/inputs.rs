@@ -187,7 +187,7 @@ fn durations_out_of_range_are_usage_errors_naming_the_range() {
 #[cfg(unix)]
 #[test]
 fn endless_az_output_is_cut_at_the_cap_and_az_stopped() {
-    let mut w = crate::support::world::World::new();
+    let w = crate::support::world::World::new();
     w.fake_az("flood");
     let r = w
         .bin_in(w.path(), &["explain", "--az-timeout", "60"])
