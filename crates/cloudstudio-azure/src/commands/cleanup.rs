@@ -19,7 +19,11 @@ pub async fn run(ctx: &Ctx<'_>, args: &CleanupArgs) -> Result<Outcome, Error> {
         Some(c) => c.clone(),
         None => {
             let detection = branch::detect(args.branch.as_deref(), ctx.vars, &ctx.cwd);
-            Placement::compute(&config, detection, args.environment, None, None)?.credential
+            let placement = Placement::compute(&config, detection, args.environment, None, None)?;
+            if let Some(why) = &placement.untrusted_branch {
+                ctx.ui.warn(why);
+            }
+            placement.credential
         }
     };
     let workdir = ctx.workdir(&config)?;
