@@ -10,7 +10,9 @@
 //! every other control character and neutralises command markers); [`json`]
 //! renders a JSON document with the same guarantee without changing its
 //! values. The workflow commands the tool means (masks, annotations) are
-//! written by `ui` after this guard, never through it.
+//! written by `ui` after this guard, never through it. `env`'s output is
+//! the one exception: shell statements for `eval`, quoted per shell, whose
+//! values must arrive unchanged.
 
 use std::fmt::Write as _;
 
@@ -73,9 +75,18 @@ pub fn lines(s: &str) -> String {
 /// serde escapes control characters; `[` after `##` is written `\u005b`,
 /// the same value to any JSON parser. (A JSON line never begins with `::`.)
 pub fn json(doc: &serde_json::Value) -> Result<String, serde_json::Error> {
-    let s = serde_json::to_string_pretty(doc)?;
-    Ok(s.replace("##[", "##\\u005b")
-        .replace("##vso[", "##vso\\u005b"))
+    Ok(inert_json(serde_json::to_string_pretty(doc)?))
+}
+
+/// [`json`] on one line (for scripts that read a line before the process
+/// blocks). Infallible: a `Value` always serializes.
+pub fn json_line(doc: &serde_json::Value) -> String {
+    inert_json(doc.to_string())
+}
+
+fn inert_json(s: String) -> String {
+    s.replace("##[", "##\\u005b")
+        .replace("##vso[", "##vso\\u005b")
 }
 
 /// Consumes the rest of an escape sequence after its ESC: CSI (`[` ...

@@ -64,9 +64,12 @@ pub async fn serve(ctx: &Ctx<'_>, args: &ServeArgs) -> Result<Outcome, Error> {
             doc["demo"] = demo_json();
         }
         // One line, so scripts can read it before the server blocks.
-        println!("{doc}");
+        println!("{}", crate::untrusted::json_line(&doc));
     } else {
-        print!("{}", usage(&emu, scenario_path.as_deref(), is_demo));
+        print!(
+            "{}",
+            crate::untrusted::lines(&usage(&emu, scenario_path.as_deref(), is_demo))
+        );
     }
 
     wait_for_stop().await;
@@ -98,13 +101,16 @@ fn print_env(ctx: &Ctx<'_>, args: &ServeArgs) -> Result<Outcome, Error> {
     if ctx.ui.json() {
         println!(
             "{}",
-            json!({
+            crate::untrusted::json_line(&json!({
                 "env": env_json(&base, &ca),
                 "az_commands": azure_emulator::az_cloud_commands(&base),
-            })
+            }))
         );
     } else {
-        print!("{}", env_lines(&base, &ca, args.scenario.is_none()));
+        print!(
+            "{}",
+            crate::untrusted::lines(&env_lines(&base, &ca, args.scenario.is_none()))
+        );
     }
     Ok(Outcome::Success)
 }
