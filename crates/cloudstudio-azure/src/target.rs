@@ -124,6 +124,8 @@ pub struct Placement {
     pub branch_from: Option<String>,
     /// Why no branch was found, when none was.
     pub branch_notes: Vec<String>,
+    /// Why the branch was not used to pick rules (a fork's pull request).
+    pub untrusted_branch: Option<String>,
     /// The matched rule's pattern.
     pub rule: Option<String>,
     pub environment: Environment,
@@ -154,7 +156,11 @@ impl Placement {
             Some(b) => (Some(b.name), Some(b.from)),
             None => (None, None),
         };
-        let rule = branch.as_deref().and_then(|b| config.rule_for(b));
+        // A fork's branch name selects nothing (see `branch`).
+        let rule = branch
+            .as_deref()
+            .filter(|_| detection.untrusted.is_none())
+            .and_then(|b| config.rule_for(b));
 
         let (environment, environment_from) =
             match (flag_environment, rule.and_then(|r| r.environment)) {
@@ -202,6 +208,7 @@ impl Placement {
             branch,
             branch_from,
             branch_notes: detection.notes,
+            untrusted_branch: detection.untrusted,
             environment,
             environment_from,
             credential,
@@ -269,6 +276,7 @@ branches:
                 from: "flag".into(),
             }),
             notes: vec![],
+            untrusted: None,
         };
         Placement::compute(&config, detection, None, None, None).expect("valid")
     }

@@ -102,11 +102,7 @@ pub fn aadsts_code(description: &str) -> Option<u32> {
 /// lines, at most 300 characters.
 pub fn first_line(description: &str) -> String {
     let line = description.lines().next().unwrap_or("").trim();
-    if line.chars().count() > 300 {
-        line.chars().take(300).collect::<String>() + "..."
-    } else {
-        line.to_owned()
-    }
+    crate::untrusted::text(line)
 }
 
 #[cfg(test)]

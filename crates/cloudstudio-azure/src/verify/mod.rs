@@ -71,7 +71,9 @@ pub async fn verify(
     // The policy never waits past the deadline; this is the backstop for
     // anything that would (a hung TLS handshake inside a library).
     let mut report =
-        match tokio::time::timeout(opts.timeout + Duration::from_millis(500), run).await {
+        match tokio::time::timeout(opts.timeout.saturating_add(Duration::from_millis(500)), run)
+            .await
+        {
             Ok(result) => result?,
             Err(_) => {
                 return Err(VerifyError::Deadline {
