@@ -23,6 +23,7 @@
 
 mod arm;
 mod auth;
+mod body;
 pub mod demo;
 mod directory;
 mod discovery;

@@ -50,6 +50,8 @@
 //!     times: 2                              # only the first N matching requests (absent = always)
 //!     drop: false                           # close the connection with no response
 //!     hang: false                           # never respond
+//!     body_bytes: 4294967296                # a 200 whose JSON-looking body is this long
+//!     endless_body: false                   # a 200 whose body never ends
 //! ```
 
 use super::Route;
@@ -264,6 +266,13 @@ pub struct Fault {
     pub drop: bool,
     #[serde(default)]
     pub hang: bool,
+    /// Answer 200 with a body this many bytes long, streamed (a hostile or
+    /// broken server; clients must cap what they read).
+    #[serde(default)]
+    pub body_bytes: Option<u64>,
+    /// Answer 200 with a body that never ends.
+    #[serde(default)]
+    pub endless_body: bool,
 }
 
 fn secret<'de, D: Deserializer<'de>>(d: D) -> Result<Secret, D::Error> {

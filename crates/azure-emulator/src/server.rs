@@ -5,8 +5,8 @@
 use super::http::{Reply, Req};
 use super::state::State;
 use super::{Route, arm, discovery, entra, github, graph};
-use http_body_util::Full;
-use hyper::body::{Bytes, Incoming};
+use crate::body::EmuBody;
+use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Request, Response};
@@ -79,10 +79,7 @@ pub fn classify(path: &str) -> Route {
     }
 }
 
-async fn handle(
-    state: Arc<State>,
-    req: Request<Incoming>,
-) -> Result<Response<Full<Bytes>>, Dropped> {
+async fn handle(state: Arc<State>, req: Request<Incoming>) -> Result<Response<EmuBody>, Dropped> {
     let started = Instant::now();
     let route = classify(req.uri().path());
     let slot = state.log_arrival(route, req.method().as_str(), req.uri().path(), started);
@@ -95,7 +92,7 @@ async fn handle(
             reply.error.clone(),
             raw_query.as_deref(),
         );
-        Ok(reply.into_response())
+        Ok(reply.into_response().map(EmuBody::Full))
     };
     let Some(req) = Req::read(req).await else {
         return finish(arm::arm_error(
@@ -119,6 +116,10 @@ async fn handle(
         if fault.drop {
             state.log_finish(slot, 0, None, None, raw_query.as_deref());
             return Err(Dropped);
+        }
+        if fault.body_bytes.is_some() || fault.endless_body {
+            state.log_finish(slot, 200, None, None, raw_query.as_deref());
+            return Ok(oversized(fault.body_bytes));
         }
         if fault.status.is_some() || fault.code.is_some() {
             let mut reply = match route {
@@ -151,6 +152,22 @@ async fn handle(
         ),
     };
     finish(with_ids(route, reply, &req))
+}
+
+/// The `body_bytes` / `endless_body` faults: a 200 whose body is `bytes`
+/// long (announced by Content-Length, as a real server would) or endless
+/// (chunked).
+fn oversized(bytes: Option<u64>) -> Response<EmuBody> {
+    let mut resp = Response::new(EmuBody::stream(bytes));
+    let h = resp.headers_mut();
+    h.insert(
+        hyper::header::CONTENT_TYPE,
+        hyper::header::HeaderValue::from_static("application/json"),
+    );
+    if let Some(n) = bytes {
+        h.insert(hyper::header::CONTENT_LENGTH, n.into());
+    }
+    resp
 }
 
 /// Each service's request ids (Entra's are set with its error bodies).

@@ -5,7 +5,15 @@
 //! `SYSTEM_PULLREQUEST_SOURCEBRANCH` / `BUILD_SOURCEBRANCH` (Azure Pipelines),
 //! then the local `.git/HEAD`. `refs/heads/` and `refs/tags/` are stripped; a
 //! `refs/pull/...` ref is not a branch and is passed over.
+//!
+//! Untrusted names: a fork's pull request names its own head branch, so a
+//! fork branch called `main` must not select production. In
+//! `pull_request` and `pull_request_target` events the head branch counts
+//! only when the event (`GITHUB_EVENT_PATH`) shows the head repository is
+//! `GITHUB_REPOSITORY`; otherwise, or when the event cannot tell,
+//! [`Detection::untrusted`] says why and branch rules do not apply.
 
+use crate::safe_read::{self, Links};
 use crate::vars::Vars;
 use std::path::{Path, PathBuf};
 
@@ -22,9 +30,53 @@ pub struct Detection {
     pub branch: Option<Branch>,
     /// Why candidates were passed over (pull refs, detached HEAD).
     pub notes: Vec<String>,
+    /// Set when the branch name comes from a pull request that may be a
+    /// fork's: why it does not select the environment.
+    pub untrusted: Option<String>,
 }
 
 pub fn detect(flag: Option<&str>, vars: &Vars, cwd: &Path) -> Detection {
+    let mut d = detect_name(flag, vars, cwd);
+    let head_ref = vars.get("GITHUB_HEAD_REF").map(str::trim);
+    if let Some(b) = &d.branch {
+        let is_head = b.from == "GITHUB_HEAD_REF" || head_ref == Some(b.name.as_str());
+        if is_head {
+            d.untrusted = untrusted_pull_request(vars);
+        }
+    }
+    d
+}
+
+/// Why a pull request's head branch is not trusted here, or `None` when the
+/// event is not a pull request or the head is this repository.
+fn untrusted_pull_request(vars: &Vars) -> Option<String> {
+    let event = vars.get("GITHUB_EVENT_NAME")?.trim();
+    if event != "pull_request" && event != "pull_request_target" {
+        return None;
+    }
+    let repo = vars.get("GITHUB_REPOSITORY").map(str::trim);
+    let head = vars.get("GITHUB_EVENT_PATH").and_then(|p| {
+        let bytes = safe_read::file(Path::new(p), safe_read::EVENT_MAX, Links::Follow).ok()?;
+        let doc: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+        doc["pull_request"]["head"]["repo"]["full_name"]
+            .as_str()
+            .map(str::to_owned)
+    });
+    let why = match (head, repo) {
+        (Some(h), Some(r)) if h.eq_ignore_ascii_case(r) => return None,
+        (Some(h), Some(r)) => format!(
+            "the pull request comes from another repository ({}, not {})",
+            crate::untrusted::text(&h),
+            crate::untrusted::text(r)
+        ),
+        _ => "the event (GITHUB_EVENT_PATH, GITHUB_REPOSITORY) does not show that the pull request's head is this repository".to_owned(),
+    };
+    Some(format!(
+        "{event}: {why}; its branch name does not select the environment (branch rules skipped; --environment or the default applies)"
+    ))
+}
+
+fn detect_name(flag: Option<&str>, vars: &Vars, cwd: &Path) -> Detection {
     let mut notes = Vec::new();
     let found = |name: String, from: &str| Detection {
         branch: Some(Branch {
@@ -32,6 +84,7 @@ pub fn detect(flag: Option<&str>, vars: &Vars, cwd: &Path) -> Detection {
             from: from.to_owned(),
         }),
         notes: Vec::new(),
+        untrusted: None,
     };
     if let Some(b) = flag.map(str::trim).filter(|b| !b.is_empty()) {
         return found(strip_ref(b).unwrap_or(b).to_owned(), "flag");
@@ -72,11 +125,13 @@ pub fn detect(flag: Option<&str>, vars: &Vars, cwd: &Path) -> Detection {
             Detection {
                 branch: None,
                 notes,
+                untrusted: None,
             }
         }
         None => Detection {
             branch: None,
             notes,
+            untrusted: None,
         },
     }
 }
@@ -110,7 +165,7 @@ fn git_head(cwd: &Path) -> Option<GitHead> {
         .map(|d| d.join(".git"))
         .find(|p| p.exists())?;
     let git_dir = if dot_git.is_file() {
-        let text = std::fs::read_to_string(&dot_git).ok()?;
+        let text = safe_read::text(&dot_git, safe_read::SMALL_MAX, Links::Follow).ok()?;
         let target = text.trim().strip_prefix("gitdir:")?.trim();
         let target = PathBuf::from(target);
         if target.is_absolute() {
@@ -121,7 +176,7 @@ fn git_head(cwd: &Path) -> Option<GitHead> {
     } else {
         dot_git
     };
-    let head = std::fs::read_to_string(git_dir.join("HEAD")).ok()?;
+    let head = safe_read::text(&git_dir.join("HEAD"), safe_read::SMALL_MAX, Links::Follow).ok()?;
     let head = head.trim();
     match head.strip_prefix("ref:") {
         Some(r) => strip_ref(r.trim())

@@ -88,6 +88,33 @@ pub struct GlobalArgs {
     pub verbose: u8,
 }
 
+/// `--lock-timeout`, for the commands that write the workdir.
+#[derive(Debug, Clone, Args)]
+pub struct LockArgs {
+    /// Seconds to wait for another run's lock on the workdir (0-3600), then fail
+    #[arg(
+        long,
+        value_name = "SECS",
+        default_value_t = 60,
+        value_parser = clap::value_parser!(u64).range(0..=3600),
+        env = "CLOUDSTUDIO_LOCK_TIMEOUT",
+        hide_env_values = true
+    )]
+    pub lock_timeout: u64,
+}
+
+impl LockArgs {
+    pub fn timeout(&self) -> Duration {
+        Duration::from_secs(self.lock_timeout)
+    }
+}
+
+impl Default for LockArgs {
+    fn default() -> LockArgs {
+        LockArgs { lock_timeout: 60 }
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Show which credentials, environment and subscription would be used, and why (no network calls)
@@ -207,11 +234,12 @@ pub struct ResolveArgs {
     /// Read an AZURE_CREDENTIALS-style JSON file instead of the variable
     #[arg(long, value_name = "FILE", help_heading = "Credentials")]
     pub creds_file: Option<PathBuf>,
-    /// Seconds to wait for `az account get-access-token`
+    /// Seconds to wait for `az account get-access-token` (1-600)
     #[arg(
         long,
         value_name = "SECS",
         default_value_t = 30,
+        value_parser = clap::value_parser!(u64).range(1..=600),
         help_heading = "Credentials"
     )]
     pub az_timeout: u64,
@@ -291,11 +319,12 @@ pub struct VerifyArgs {
         hide_env_values = true
     )]
     pub require: Require,
-    /// Seconds allowed for the whole verification
+    /// Seconds allowed for the whole verification (1-3600)
     #[arg(
         long,
         value_name = "SECS",
         default_value_t = 60,
+        value_parser = clap::value_parser!(u64).range(1..=3600),
         help_heading = "Verification"
     )]
     pub timeout: u64,
@@ -325,6 +354,8 @@ pub struct ExportArgs {
     /// Write secrets even where git would not ignore them
     #[arg(long, help_heading = "Export")]
     pub allow_unignored: bool,
+    #[command(flatten)]
+    pub lock: LockArgs,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -351,6 +382,8 @@ pub struct CleanupArgs {
     /// Show what would be removed; remove nothing
     #[arg(long, env = "CLOUDSTUDIO_DRY_RUN", hide_env_values = true)]
     pub dry_run: bool,
+    #[command(flatten)]
+    pub lock: LockArgs,
 }
 
 impl CloudArgs {

@@ -7,6 +7,7 @@
 
 use crate::exit::{Diagnose, Exit};
 use crate::ids::{Environment, is_guid};
+use crate::safe_read::{self, Links};
 use globset::{GlobBuilder, GlobMatcher};
 use serde::{Deserialize, Deserializer};
 use std::collections::BTreeMap;
@@ -17,11 +18,11 @@ pub const FILE_NAMES: [&str; 3] = ["cloudstudio.yml", "cloudstudio.yaml", ".clou
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("config file {} does not exist", path.display())]
+    #[error("config file {} does not exist", crate::untrusted::path(path))]
     Missing { path: PathBuf },
-    #[error("could not read {}: {err}", path.display())]
+    #[error("could not read {}: {err}", crate::untrusted::path(path))]
     Read { path: PathBuf, err: std::io::Error },
-    #[error("{}: {message}", path.display())]
+    #[error("{}: {message}", crate::untrusted::path(path))]
     Invalid { path: PathBuf, message: String },
 }
 
@@ -32,6 +33,9 @@ impl Diagnose for ConfigError {
     fn hint(&self) -> Option<String> {
         Some(match self {
             ConfigError::Missing { .. } => "check the --config path".into(),
+            ConfigError::Read { err, .. } if safe_read::is_refusal(err) => {
+                "--config must name a regular YAML file of a sensible size".into()
+            }
             ConfigError::Read { .. } => "check the file's permissions".into(),
             ConfigError::Invalid { .. } => "allowed keys: workdir, credential, environments.<env>.{subscription_id, credential}, branches[].{match, environment, subscription_id, credential}; environments: development|dev, stage|staging, production|prod".into(),
         })
@@ -135,7 +139,8 @@ impl Config {
         workdir: Option<&Path>,
     ) -> Result<Config, ConfigError> {
         if let Some(path) = explicit {
-            if !path.is_file() {
+            // A directory or FIFO is reported as what it is, by `load`.
+            if std::fs::metadata(path).is_err() {
                 return Err(ConfigError::Missing {
                     path: path.to_path_buf(),
                 });
@@ -155,9 +160,11 @@ impl Config {
     }
 
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|err| ConfigError::Read {
-            path: path.to_path_buf(),
-            err,
+        let text = safe_read::text(path, safe_read::CONFIG_MAX, Links::Follow).map_err(|err| {
+            ConfigError::Read {
+                path: path.to_path_buf(),
+                err,
+            }
         })?;
         Config::parse(&text, path)
     }
@@ -197,7 +204,7 @@ impl Config {
 fn describe(e: &serde_yaml::Error, text: &str) -> String {
     let msg = e.to_string();
     let Some(loc) = e.location() else {
-        return msg;
+        return short_quotes(&msg);
     };
     // serde_yaml appends " at line L column C"; keep one position only.
     let msg = msg
@@ -217,7 +224,24 @@ fn describe(e: &serde_yaml::Error, text: &str) -> String {
     {
         line = n;
     }
-    format!("line {line}: {msg}")
+    format!("line {line}: {}", short_quotes(msg))
+}
+
+/// The message with each backtick-quoted value cut to a short, escaped
+/// excerpt: a bad value can be megabytes long and hold control characters.
+fn short_quotes(msg: &str) -> String {
+    let out: Vec<String> = msg
+        .split('`')
+        .enumerate()
+        .map(|(i, part)| {
+            if i % 2 == 1 {
+                crate::untrusted::text_capped(part, 40)
+            } else {
+                crate::untrusted::text_capped(part, 400)
+            }
+        })
+        .collect();
+    out.join("`")
 }
 
 /// A subscription id, validated when the config is read.

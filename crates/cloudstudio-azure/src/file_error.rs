@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 #[derive(Debug, thiserror::Error)]
-#[error("could not {what} {}: {err}", path.display())]
+#[error("could not {what} {}: {err}", crate::untrusted::path(path))]
 pub struct FileError {
     pub what: &'static str,
     pub path: PathBuf,

@@ -23,9 +23,11 @@ mod plan;
 #[cfg(any(test, fuzzing))]
 pub mod props;
 mod resolve;
+mod safe_read;
 mod secret;
 mod target;
 mod ui;
+mod untrusted;
 mod vars;
 mod verify;
 mod workdir;
@@ -40,7 +42,7 @@ use vars::Vars;
 
 fn main() -> ExitCode {
     quiet_broken_pipe();
-    let cli = Cli::parse();
+    let cli = parse_args();
     let vars = Vars::from_process();
     let mut ui = Ui::new(
         &vars,
@@ -63,6 +65,38 @@ fn main() -> ExitCode {
         Err(e) => Err(Error::io("start the async runtime")(e)),
     };
     ExitCode::from(finish(&ui, result))
+}
+
+/// The command line, or clap's message and exit code. The message goes
+/// through [`untrusted::lines`]: clap quotes invalid values, and a value
+/// from the environment (`CLOUDSTUDIO_ENVIRONMENT=$'x\n::warning::...'`)
+/// must not print a workflow command.
+fn parse_args() -> Cli {
+    use std::io::{IsTerminal, Write};
+    match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let styled = e.render();
+            let colour = if e.use_stderr() {
+                std::io::stderr().is_terminal()
+            } else {
+                std::io::stdout().is_terminal()
+            };
+            let text = if colour {
+                styled.ansi().to_string()
+            } else {
+                styled.to_string()
+            };
+            let text = untrusted::lines(&text);
+            // A closed stream has nobody to tell.
+            let _ = if e.use_stderr() {
+                write!(std::io::stderr(), "{text}")
+            } else {
+                write!(std::io::stdout(), "{text}")
+            };
+            std::process::exit(e.exit_code());
+        }
+    }
 }
 
 /// The exit code, after printing the failure (if any) once.

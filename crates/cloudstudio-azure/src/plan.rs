@@ -169,7 +169,7 @@ impl Plan {
             out.push_str(&format!(
                 "{} {}",
                 f.action.describe(dry_run),
-                f.path.display()
+                crate::untrusted::path(&f.path)
             ));
             if let Some(n) = &f.note {
                 out.push_str(&format!(" ({n})"));

@@ -131,6 +131,8 @@ pub struct Placement {
     pub branch_from: Option<String>,
     /// Why no branch was found, when none was.
     pub branch_notes: Vec<String>,
+    /// Why the branch was not used to pick rules (a fork's pull request).
+    pub untrusted_branch: Option<String>,
     /// The matched rule's pattern.
     pub rule: Option<String>,
     pub environment: Environment,
@@ -161,7 +163,11 @@ impl Placement {
             Some(b) => (Some(b.name), Some(b.from)),
             None => (None, None),
         };
-        let rule = branch.as_deref().and_then(|b| config.rule_for(b));
+        // A fork's branch name selects nothing (see `branch`).
+        let rule = branch
+            .as_deref()
+            .filter(|_| detection.untrusted.is_none())
+            .and_then(|b| config.rule_for(b));
         let mut placement = Placement::with_rule(
             config,
             rule,
@@ -172,6 +178,7 @@ impl Placement {
         placement.branch = branch;
         placement.branch_from = branch_from;
         placement.branch_notes = detection.notes;
+        placement.untrusted_branch = detection.untrusted;
         Ok(placement)
     }
 
@@ -248,6 +255,7 @@ impl Placement {
             branch: None,
             branch_from: None,
             branch_notes: Vec::new(),
+            untrusted_branch: None,
             environment,
             environment_from,
             credential,
@@ -315,6 +323,7 @@ branches:
                 from: "flag".into(),
             }),
             notes: vec![],
+            untrusted: None,
         };
         Placement::compute(&config, detection, None, None, None).expect("valid")
     }

@@ -5,11 +5,13 @@
 //! workflow-command annotations, and `::add-mask::` lines for every secret are
 //! printed before any other output on either stream. Failures are printed
 //! here and nowhere else ([`Ui::fail`]), so every command reports them the
-//! same way.
+//! same way. Every line passes [`untrusted::lines`] first: only the
+//! workflow commands written here (masks, annotations) can reach the runner.
 
 use crate::exit::Failure;
 use crate::observe::Observe;
 use crate::secret::Secret;
+use crate::untrusted;
 use crate::vars::Vars;
 use std::io::Write;
 
@@ -53,7 +55,9 @@ impl Ui {
         if !self.github {
             return;
         }
-        let mut out: Box<dyn Write> = if self.masks_on_stderr {
+        // `--output json`: stdout is exactly one JSON document, so masks go
+        // to stderr, which the runner reads workflow commands from as well.
+        let mut out: Box<dyn Write> = if self.masks_on_stderr || self.json() {
             Box::new(std::io::stderr().lock())
         } else {
             Box::new(std::io::stdout().lock())
@@ -81,6 +85,7 @@ impl Ui {
     }
 
     pub fn warn(&self, msg: &str) {
+        let msg = &untrusted::lines(msg);
         if self.github {
             self.annotate(&format!(
                 "::warning title=cloudstudio-azure::{}",
@@ -94,14 +99,14 @@ impl Ui {
     /// Progress and context on stderr; silenced by `-q`.
     pub fn info(&self, msg: &str) {
         if !self.quiet {
-            eprintln!("{msg}");
+            eprintln!("{}", untrusted::lines(msg));
         }
     }
 
     /// Detail for `-v`.
     pub fn debug(&self, msg: &str) {
         if self.verbose > 0 {
-            eprintln!("debug: {msg}");
+            eprintln!("debug: {}", untrusted::lines(msg));
         }
     }
 
@@ -113,6 +118,8 @@ impl Ui {
             message,
             hint,
         } = failure;
+        let message = &untrusted::lines(message);
+        let hint = &hint.as_deref().map(untrusted::lines);
         if self.github {
             let mut body = message.clone();
             if let Some(h) = hint {

@@ -4,20 +4,37 @@
 //! it a map, and so that "empty counts as absent" (GitHub turns a missing
 //! secret into an empty string) is decided in one place.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 #[derive(Clone, Default)]
 pub struct Vars {
     map: BTreeMap<String, String>,
+    /// Variables whose value is not valid UTF-8: present, never usable
+    /// (a source that reads one is invalid, not absent).
+    not_utf8: BTreeSet<String>,
 }
 
 impl Vars {
     pub fn from_process() -> Vars {
-        Vars {
-            map: std::env::vars_os()
-                .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
-                .collect(),
+        let mut vars = Vars::default();
+        for (k, v) in std::env::vars_os() {
+            // No variable this tool reads has a non-UTF-8 name.
+            let Ok(k) = k.into_string() else { continue };
+            match v.into_string() {
+                Ok(v) => {
+                    vars.map.insert(k, v);
+                }
+                Err(_) => {
+                    vars.not_utf8.insert(k);
+                }
+            }
         }
+        vars
+    }
+
+    /// The first of `names` whose value is not valid UTF-8.
+    pub fn not_utf8<'a>(&self, names: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+        names.into_iter().find(|n| self.not_utf8.contains(*n))
     }
 
     #[cfg(any(test, feature = "emulator"))]
@@ -27,6 +44,7 @@ impl Vars {
                 .into_iter()
                 .map(|(k, v)| (k.to_owned(), v.to_owned()))
                 .collect(),
+            not_utf8: BTreeSet::new(),
         }
     }
 

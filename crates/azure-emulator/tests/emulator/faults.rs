@@ -235,3 +235,53 @@ fn refuses_an_invalid_scenario() {
     let err = Emulator::start(s, 0, dir.path()).expect_err("invalid");
     assert!(format!("{err:#}").contains("'ghost'"));
 }
+
+#[tokio::test]
+async fn oversized_and_endless_bodies_stream_without_end_or_memory() {
+    let env = start(
+        Scenario::demo()
+            .with_fault(Fault {
+                body_bytes: Some(3 << 20),
+                times: Some(1),
+                ..fault(FaultRoute::Token)
+            })
+            .with_fault(Fault {
+                endless_body: true,
+                ..fault(FaultRoute::Token)
+            }),
+    );
+    let scope = env.scope();
+    let form = [
+        ("grant_type", "client_credentials"),
+        ("scope", scope.as_str()),
+    ];
+    // Announced: Content-Length, then exactly that many bytes of JSON-looking text.
+    let mut resp = env
+        .token_request(demo::TENANT_ID, &form)
+        .send()
+        .await
+        .expect("reply");
+    assert_eq!(resp.status(), 200);
+    assert_eq!(resp.content_length(), Some(3 << 20));
+    let mut n = 0usize;
+    let mut first = Vec::new();
+    while let Some(chunk) = resp.chunk().await.expect("chunk") {
+        if first.is_empty() {
+            first = chunk.to_vec();
+        }
+        n += chunk.len();
+    }
+    assert_eq!(n, 3 << 20);
+    assert!(first.starts_with(br#"{"access_token":"aaa"#));
+    // Endless: no length, and still sending after 8 MiB.
+    let mut resp = env
+        .token_request(demo::TENANT_ID, &form)
+        .send()
+        .await
+        .expect("reply");
+    assert_eq!(resp.content_length(), None);
+    let mut n = 0usize;
+    while n < 8 << 20 {
+        n += resp.chunk().await.expect("chunk").expect("more").len();
+    }
+}

@@ -10,7 +10,7 @@ use crate::error::Error;
 use crate::exit::Outcome;
 use crate::plan;
 use crate::target::Placement;
-use crate::workdir::{self, Lock, SecretsDir};
+use crate::workdir::{self, SecretsDir};
 use serde_json::json;
 
 pub async fn run(ctx: &Ctx<'_>, args: &CleanupArgs) -> Result<Outcome, Error> {
@@ -19,16 +19,21 @@ pub async fn run(ctx: &Ctx<'_>, args: &CleanupArgs) -> Result<Outcome, Error> {
         Some(c) => c.clone(),
         None => {
             let detection = branch::detect(args.branch.as_deref(), ctx.vars, &ctx.cwd);
-            Placement::compute(&config, detection, args.environment, None, None)?.credential
+            let placement = Placement::compute(&config, detection, args.environment, None, None)?;
+            if let Some(why) = &placement.untrusted_branch {
+                ctx.ui.warn(why);
+            }
+            placement.credential
         }
     };
     let workdir = ctx.workdir(&config)?;
     let secrets = SecretsDir::new(&workdir);
 
+    workdir::check_secrets_dir(&secrets.dir)?;
     let state = workdir::read_state(&secrets, &credential)?;
     let mut plan = plan::cleanup(&secrets, &state, &credential);
     if !args.dry_run && !plan.files.is_empty() {
-        let lock = Lock::acquire(&secrets.dir)?;
+        let lock = ctx.lock(&secrets.dir, args.lock.timeout())?;
         lock.sweep();
         let state = workdir::read_state(&secrets, &credential)?;
         plan = plan::cleanup(&secrets, &state, &credential);
@@ -48,15 +53,18 @@ pub async fn run(ctx: &Ctx<'_>, args: &CleanupArgs) -> Result<Outcome, Error> {
             "unbound": plan.bindings.iter().map(|b| b.environment).collect::<Vec<_>>(),
             "dry_run": args.dry_run,
         });
-        println!("{}", serde_json::to_string_pretty(&doc)?);
+        println!("{}", crate::untrusted::json(&doc)?);
     } else if !ctx.ui.quiet {
         if plan.files.is_empty() {
             println!(
                 "nothing to clean: no {} and no environment bound to `{credential}`",
-                secrets.credential_path(&credential).display()
+                crate::untrusted::text(&secrets.credential_path(&credential).display().to_string())
             );
         } else {
-            print!("{}", plan.render(args.dry_run, ctx.ui.verbose > 0));
+            print!(
+                "{}",
+                crate::untrusted::lines(&plan.render(args.dry_run, ctx.ui.verbose > 0))
+            );
         }
     }
     Ok(Outcome::Success)

@@ -9,13 +9,36 @@ use crate::error::Error;
 use crate::exit::{Failure, Outcome};
 use crate::observe::Observe;
 use crate::resolve::{self, Credentials, Resolved};
+use crate::safe_read;
 use crate::target::{self, Placement, Target};
 use crate::ui::Ui;
 use crate::vars::Vars;
 use crate::verify::{self, Endpoints, Report};
-use std::io::Read;
 use std::path::PathBuf;
 use std::sync::Arc;
+
+/// The variables read outside the credential sources (which check their
+/// own): one that is not valid UTF-8 is an error naming it, never a
+/// silent fall-through to the next branch variable or default.
+const OTHER_VARS: [&str; 17] = [
+    "GITHUB_ACTIONS",
+    "GITHUB_ENV",
+    "GITHUB_OUTPUT",
+    "GITHUB_STEP_SUMMARY",
+    "GITHUB_HEAD_REF",
+    "GITHUB_REF",
+    "GITHUB_REF_NAME",
+    "CI_COMMIT_REF_NAME",
+    "SYSTEM_PULLREQUEST_SOURCEBRANCH",
+    "BUILD_SOURCEBRANCH",
+    "GITHUB_EVENT_NAME",
+    "GITHUB_EVENT_PATH",
+    "GITHUB_REPOSITORY",
+    "SSL_CERT_FILE",
+    "CLOUDSTUDIO_WORKDIR",
+    "ACTIONS_ID_TOKEN_REQUEST_URL",
+    "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+];
 
 pub struct Ctx<'a> {
     pub global: &'a GlobalArgs,
@@ -65,6 +88,22 @@ impl Ctx<'_> {
         )?)
     }
 
+    /// The workdir's lock, waited for up to `--lock-timeout`, saying so.
+    pub fn lock(
+        &self,
+        secrets_dir: &std::path::Path,
+        timeout: std::time::Duration,
+    ) -> Result<crate::workdir::Lock, Error> {
+        let say = |path: &std::path::Path| {
+            self.ui.info(&format!(
+                "waiting for the lock held on {} (up to {} s, --lock-timeout)",
+                crate::untrusted::path(path),
+                timeout.as_secs()
+            ));
+        };
+        Ok(crate::workdir::Lock::acquire(secrets_dir, timeout, &say)?)
+    }
+
     /// The CloudStudio workdir (precedence in `target::workdir`).
     pub fn workdir(&self, config: &Config) -> Result<PathBuf, Error> {
         Ok(target::workdir(self.named_workdir(), config, &self.cwd)?)
@@ -72,6 +111,9 @@ impl Ctx<'_> {
 
     /// Config, credentials and placement; prints nothing.
     pub async fn resolve_parts(&self, args: &ResolveArgs) -> Result<Parts, Error> {
+        if let Some(bad) = self.vars.not_utf8(OTHER_VARS) {
+            return Err(resolve::ResolveError::not_utf8(bad).into());
+        }
         let config = self.config()?;
         let detection = branch::detect(args.branch.as_deref(), self.vars, &self.cwd);
         let placement = Placement::compute(
@@ -82,14 +124,18 @@ impl Ctx<'_> {
             args.credential.as_ref(),
         )?;
         let secret_stdin = if args.client_secret_stdin {
-            let mut s = String::new();
-            std::io::stdin()
-                .read_to_string(&mut s)
+            // Capped: `--client-secret-stdin < /dev/zero` must not fill memory.
+            let bytes = safe_read::capped(std::io::stdin().lock(), safe_read::SMALL_MAX)
+                .and_then(|b| {
+                    String::from_utf8(b).map_err(|_| {
+                        std::io::Error::new(std::io::ErrorKind::InvalidData, "is not UTF-8 text")
+                    })
+                })
                 .map_err(|err| resolve::ResolveError::Io {
                     what: "the client secret from standard input".into(),
                     err,
                 })?;
-            Some(s)
+            Some(bytes)
         } else {
             None
         };
@@ -104,7 +150,11 @@ impl Ctx<'_> {
             az_subscription: placement.requested_subscription(),
             az_program: "az",
         };
-        let resolved = resolve::resolve(input, self.ui).await?;
+        let mut resolved = resolve::resolve(input, self.ui).await?;
+        // Printed by `announce`, after the masks.
+        if let Some(why) = &placement.untrusted_branch {
+            resolved.warnings.push(why.clone());
+        }
         Ok(Parts {
             config,
             resolved,

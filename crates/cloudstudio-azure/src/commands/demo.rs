@@ -47,7 +47,7 @@ pub async fn run(ctx: &Ctx<'_>) -> Result<Outcome, Error> {
             message: format!("could not start the built-in Azure emulator: {e:#}"),
         }
     })?;
-    let say = |s: &str| println!("{s}");
+    let say = |s: &str| println!("{}", crate::untrusted::lines(s));
     say(&format!(
         "Azure emulator on {} (Entra ID, Resource Manager, GitHub OIDC)",
         emulator.base_url()
@@ -119,12 +119,18 @@ fn print_job_files(github: &Path, workdir: &Path) {
         println!(
             "  GITHUB_{} ({}): {}",
             name.to_uppercase(),
-            path.display(),
-            names.join(", ")
+            crate::untrusted::path(&path),
+            crate::untrusted::text(&names.join(", "))
         );
     }
-    println!("  step summary: {}", github.join("summary.md").display());
-    println!("\nFiles: {}", workdir.join("azure/secrets").display());
+    println!(
+        "  step summary: {}",
+        crate::untrusted::path(&github.join("summary.md"))
+    );
+    println!(
+        "\nFiles: {}",
+        crate::untrusted::path(&workdir.join("azure/secrets"))
+    );
     println!(
         "Done. Everything above ran offline against the emulator; delete the temp directory when finished."
     );

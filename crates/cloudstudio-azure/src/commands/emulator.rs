@@ -64,9 +64,12 @@ pub async fn serve(ctx: &Ctx<'_>, args: &ServeArgs) -> Result<Outcome, Error> {
             doc["demo"] = demo_json();
         }
         // One line, so scripts can read it before the server blocks.
-        println!("{doc}");
+        println!("{}", crate::untrusted::json_line(&doc));
     } else {
-        print!("{}", usage(&emu, scenario_path.as_deref(), is_demo));
+        print!(
+            "{}",
+            crate::untrusted::lines(&usage(&emu, scenario_path.as_deref(), is_demo))
+        );
     }
 
     wait_for_stop().await;
@@ -98,13 +101,16 @@ fn print_env(ctx: &Ctx<'_>, args: &ServeArgs) -> Result<Outcome, Error> {
     if ctx.ui.json() {
         println!(
             "{}",
-            json!({
+            crate::untrusted::json_line(&json!({
                 "env": env_json(&base, &ca),
                 "az_commands": azure_emulator::az_cloud_commands(&base),
-            })
+            }))
         );
     } else {
-        print!("{}", env_lines(&base, &ca, args.scenario.is_none()));
+        print!(
+            "{}",
+            crate::untrusted::lines(&env_lines(&base, &ca, args.scenario.is_none()))
+        );
     }
     Ok(Outcome::Success)
 }
@@ -151,7 +157,12 @@ fn env_lines(base: &str, ca: &Path, is_demo: bool) -> String {
 
 /// Reads and validates a scenario file; every problem is invalid input.
 fn load(path: &Path) -> Result<Scenario, Error> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::Scenario {
+    let text = crate::safe_read::text(
+        path,
+        crate::safe_read::CONFIG_MAX,
+        crate::safe_read::Links::Follow,
+    )
+    .map_err(|e| Error::Scenario {
         message: format!("could not read the scenario {}: {e}", path.display()),
     })?;
     Scenario::from_yaml(&text).map_err(|e| Error::Scenario {

@@ -23,10 +23,13 @@ pub async fn run(ctx: &Ctx<'_>, args: &ResolveArgs) -> Result<Outcome, Error> {
     if ctx.ui.json() {
         println!(
             "{}",
-            serde_json::to_string_pretty(&json_doc(&parts, subscription, sub_from))?
+            crate::untrusted::json(&json_doc(&parts, subscription, sub_from))?
         );
     } else {
-        print!("{}", render_text(&parts, subscription, sub_from));
+        print!(
+            "{}",
+            crate::untrusted::lines(&render_text(&parts, subscription, sub_from))
+        );
     }
     target?;
     Ok(Outcome::Success)
@@ -94,7 +97,7 @@ fn render_text(
         },
     );
     let branch = match (&p.branch, &p.branch_from) {
-        (Some(b), Some(f)) => format!("{b} (from {f})"),
+        (Some(b), Some(f)) => format!("{} (from {f})", crate::untrusted::text(b)),
         _ if p.branch_notes.is_empty() => "(none found)".into(),
         _ => format!("(none found: {})", p.branch_notes.join("; ")),
     };
@@ -105,7 +108,7 @@ fn render_text(
             .config
             .path
             .as_ref()
-            .map_or("(none found)".into(), |p| p.display().to_string()),
+            .map_or("(none found)".into(), |p| crate::untrusted::path(p)),
     );
     line(
         "rule:",

@@ -13,7 +13,7 @@ use crate::exit::Outcome;
 use crate::pipeline::{self, ArmVar, Outputs, arm_vars};
 use crate::plan::{self, Plan, Wanted};
 use crate::verify::Report;
-use crate::workdir::{self, CredentialFile, Lock, SecretsDir};
+use crate::workdir::{self, CredentialFile, SecretsDir};
 use serde_json::json;
 use std::path::{Path, PathBuf};
 
@@ -43,7 +43,7 @@ pub async fn run(
                 return Ok(access_failure(&report, "; nothing was written"));
             }
             if !ctx.ui.json() && !ctx.ui.quiet {
-                print!("{}", report.render_text());
+                print!("{}", crate::untrusted::lines(&report.render_text()));
             }
             Some(report)
         }
@@ -91,11 +91,14 @@ async fn write_workdir(
             .warn(&format!("{e} (written anyway: --allow-unignored)"));
     }
 
+    workdir::check_secrets_dir(&secrets.dir)?;
     let state = workdir::read_state(secrets, want.credential)?;
     let mut plan = plan::export(secrets, &state, &want)?;
     if !args.dry_run {
-        workdir::ensure_private_dir(&secrets.dir)?;
-        let lock = Lock::acquire(&secrets.dir)?;
+        if let Some(note) = workdir::ensure_private_dir(&secrets.dir)? {
+            ctx.ui.info(&format!("note: {note}"));
+        }
+        let lock = ctx.lock(&secrets.dir, args.lock.timeout())?;
         lock.sweep();
         // Another run may have changed the files since the first look.
         let state = workdir::read_state(secrets, want.credential)?;
@@ -103,10 +106,10 @@ async fn write_workdir(
         workdir::apply(&plan)?;
         drop(lock);
     }
-    if workdir::mode(&secrets.dir).is_some_and(|m| m & 0o077 != 0) {
+    if args.dry_run && workdir::mode(&secrets.dir).is_some_and(|m| m & 0o077 != 0) {
         ctx.ui.warn(&format!(
-            "{} is readable by other users; `chmod 700` it",
-            secrets.dir.display()
+            "{} is open to other users; the export sets it to 0700",
+            crate::untrusted::path(&secrets.dir)
         ));
     }
     for w in &plan.warnings {
@@ -190,12 +193,18 @@ fn print_result(
             "dry_run": args.dry_run,
             "verified": verified,
         });
-        println!("{}", serde_json::to_string_pretty(&doc)?);
+        println!("{}", crate::untrusted::json(&doc)?);
     } else if !ctx.ui.quiet {
-        print!("{}", plan.render(args.dry_run, ctx.ui.verbose > 0));
+        print!(
+            "{}",
+            crate::untrusted::lines(&plan.render(args.dry_run, ctx.ui.verbose > 0))
+        );
         let in_actions = ctx.vars.in_github_actions();
         if args.dry_run {
-            print!("{}", render_vars(vars, in_actions));
+            print!(
+                "{}",
+                crate::untrusted::lines(&render_vars(vars, in_actions))
+            );
         } else if in_actions {
             let names: Vec<&str> = vars.iter().map(|v| v.name).collect();
             println!("exported {} to GITHUB_ENV", names.join(", "));
@@ -220,9 +229,9 @@ fn render_vars(vars: &[ArmVar<'_>], github: bool) -> String {
 fn print_failed_report(ctx: &Ctx<'_>, report: &Report) -> Result<(), Error> {
     if ctx.ui.json() {
         let doc = json!({"verified": false, "checks": report.results()});
-        println!("{}", serde_json::to_string_pretty(&doc)?);
+        println!("{}", crate::untrusted::json(&doc)?);
     } else {
-        print!("{}", report.render_text());
+        print!("{}", crate::untrusted::lines(&report.render_text()));
     }
     Ok(())
 }

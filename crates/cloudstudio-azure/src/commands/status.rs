@@ -31,9 +31,9 @@ pub async fn run(ctx: &Ctx<'_>) -> Result<Outcome, Error> {
         ctx.ui.warn(w);
     }
     if ctx.ui.json() {
-        println!("{}", serde_json::to_string_pretty(&json_doc(&status))?);
+        println!("{}", crate::untrusted::json(&json_doc(&status))?);
     } else if !ctx.ui.quiet {
-        print!("{}", render_text(&status));
+        print!("{}", crate::untrusted::lines(&render_text(&status)));
     }
     Ok(Outcome::Success)
 }
@@ -118,7 +118,7 @@ fn json_doc(status: &Status) -> serde_json::Value {
 }
 
 fn render_text(status: &Status) -> String {
-    let mut out = format!("workdir: {}\n", status.workdir.display());
+    let mut out = format!("workdir: {}\n", crate::untrusted::path(&status.workdir));
     if status.creds.is_empty() {
         out.push_str(&format!(
             "no Azure credentials in {}\n",

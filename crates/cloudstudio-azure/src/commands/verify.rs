@@ -26,10 +26,10 @@ pub async fn run(
             "passed": report.passed(),
             "checks": report.results(),
         });
-        println!("{}", serde_json::to_string_pretty(&doc)?);
+        println!("{}", crate::untrusted::json(&doc)?);
     } else {
         if !ctx.ui.quiet || !report.passed() {
-            print!("{}", report.render_text());
+            print!("{}", crate::untrusted::lines(&report.render_text()));
         }
         if report.passed() {
             ctx.ui.info(&format!(

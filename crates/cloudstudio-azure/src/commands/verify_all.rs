@@ -201,9 +201,12 @@ impl LineResult {
 
 fn print(ctx: &Ctx<'_>, creds: &Credentials, lines: &[Line]) -> Result<(), Error> {
     if ctx.ui.json() {
-        println!("{}", serde_json::to_string_pretty(&document(creds, lines))?);
+        println!("{}", crate::untrusted::json(&document(creds, lines))?);
     } else {
-        print!("{}", render_text(lines, ctx.ui.quiet));
+        print!(
+            "{}",
+            crate::untrusted::lines(&render_text(lines, ctx.ui.quiet))
+        );
     }
     if ctx.vars.in_github_actions()
         && let Some(path) = ctx.vars.get("GITHUB_STEP_SUMMARY")

@@ -128,13 +128,27 @@ fn md_cell(v: &str) -> String {
     }
 }
 
-/// Appends `text` to `path` in one write.
+/// Appends `text` to `path` in one write. Opened without blocking (a FIFO
+/// with no reader fails instead of hanging the job) and written only when
+/// it is a regular file.
 pub fn append(path: &Path, text: &str) -> Result<(), PipelineError> {
-    let mut f = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
+    if let Some(e) = crate::safe_read::not_regular(path) {
+        return Err(FileError::new("append to", path, e).into());
+    }
+    let mut opts = std::fs::OpenOptions::new();
+    opts.create(true).append(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.custom_flags(libc::O_NONBLOCK);
+    }
+    let mut f = opts
         .open(path)
         .map_err(|e| FileError::new("open", path, e))?;
+    if !f.metadata().is_ok_and(|m| m.is_file()) {
+        let e = std::io::Error::new(std::io::ErrorKind::InvalidInput, "is not a regular file");
+        return Err(FileError::new("append to", path, e).into());
+    }
     f.write_all(text.as_bytes())
         .and_then(|()| f.flush())
         .map_err(|e| FileError::new("append to", path, e).into())

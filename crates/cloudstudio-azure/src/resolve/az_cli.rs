@@ -101,11 +101,16 @@ async fn execute(
         }
     };
     let pid = child.id();
-    match tokio::time::timeout(timeout, child.wait_with_output()).await {
+    match tokio::time::timeout(timeout, capture(child)).await {
         Ok(Ok(o)) => Ok(Some(o)),
-        Ok(Err(err)) => Err(ResolveError::AzOutput {
-            problem: format!("could not be read: {err}"),
-        }),
+        Ok(Err(err)) => {
+            if let Some(pid) = pid {
+                kill_group(pid);
+            }
+            Err(ResolveError::AzOutput {
+                problem: format!("could not be read: {err}"),
+            })
+        }
         Err(_) => {
             if let Some(pid) = pid {
                 kill_group(pid);
@@ -115,6 +120,43 @@ async fn execute(
             })
         }
     }
+}
+
+/// The token document is ~2 KiB; more than this is not `az` as we know it.
+const STDOUT_MAX: usize = 1024 * 1024;
+const STDERR_MAX: usize = 64 * 1024;
+
+/// `az`'s output, each stream read with a cap. A stream past its cap ends
+/// the wait at once (`try_join!`), and the caller stops the process.
+async fn capture(mut child: tokio::process::Child) -> std::io::Result<Output> {
+    async fn read(
+        pipe: Option<impl tokio::io::AsyncRead + Unpin>,
+        max: usize,
+        name: &str,
+    ) -> std::io::Result<Vec<u8>> {
+        use tokio::io::AsyncReadExt;
+        let mut buf = Vec::new();
+        if let Some(p) = pipe {
+            p.take(max as u64 + 1).read_to_end(&mut buf).await?;
+        }
+        if buf.len() > max {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::FileTooLarge,
+                format!("more than {} KiB on {name}", max / 1024),
+            ));
+        }
+        Ok(buf)
+    }
+    let (stdout, stderr) = tokio::try_join!(
+        read(child.stdout.take(), STDOUT_MAX, "stdout"),
+        read(child.stderr.take(), STDERR_MAX, "stderr")
+    )?;
+    let status = child.wait().await?;
+    Ok(Output {
+        status,
+        stdout,
+        stderr,
+    })
 }
 
 /// What `az`'s exit status and output mean.
@@ -184,38 +226,16 @@ pub(super) fn parse(stdout: &[u8]) -> Result<Credentials, ResolveError> {
     })
 }
 
-/// `az`'s stderr, safe to show: no control characters or ANSI colour, no
-/// token-looking strings, at most 1,000 characters.
+/// `az`'s stderr, safe to show ([`crate::untrusted::text`]: no control
+/// characters or ANSI colour), with no token-looking strings, whitespace
+/// runs collapsed, at most 1,000 characters.
 pub fn sanitize(text: &str) -> String {
-    let mut out = String::new();
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == '\u{1b}' {
-            // Skip an ANSI escape: ESC [ ... final byte in @..~
-            if chars.peek() == Some(&'[') {
-                chars.next();
-                for n in chars.by_ref() {
-                    if ('@'..='~').contains(&n) {
-                        break;
-                    }
-                }
-            }
-            continue;
-        }
-        if c == '\n' || c == '\t' {
-            out.push(' ');
-        } else if !c.is_control() {
-            out.push(c);
-        }
-    }
-    let mut s = mask_jwts(&out)
+    let flat = crate::untrusted::text_capped(text, usize::MAX);
+    let joined = mask_jwts(&flat)
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ");
-    if s.chars().count() > 1000 {
-        s = s.chars().take(1000).collect::<String>() + "...";
-    }
-    s
+    crate::untrusted::text_capped(&joined, 1000)
 }
 
 /// SIGKILL to the process group `az` leads (no `unsafe` here: the `kill`

@@ -8,17 +8,20 @@
 use super::credentials::SourceKind;
 use super::error::ResolveError;
 use super::probe::{Fields, Input, Probe};
+use crate::safe_read::{self, Links};
 use serde_json::{Map, Value};
 
 pub fn probe(input: &Input<'_>) -> Probe {
     let (origin, text) = if let Some(path) = input.creds_file {
-        let origin = format!("--creds-file {}", path.display());
-        match std::fs::read_to_string(path) {
+        let origin = format!("--creds-file {}", crate::untrusted::path(path));
+        match safe_read::text(path, safe_read::SMALL_MAX, Links::Follow) {
             Ok(t) => (origin, t),
             Err(err) => {
                 return Probe::Invalid(ResolveError::Io { what: origin, err });
             }
         }
+    } else if input.vars.not_utf8(["AZURE_CREDENTIALS"]).is_some() {
+        return Probe::Invalid(ResolveError::not_utf8("AZURE_CREDENTIALS"));
     } else if let Some(v) = input.vars.get("AZURE_CREDENTIALS") {
         ("AZURE_CREDENTIALS".to_owned(), v.to_owned())
     } else {

@@ -18,6 +18,9 @@ pub fn probe(kind: SourceKind, vars: &Vars) -> Probe {
         name("TENANT_ID"),
         name("SUBSCRIPTION_ID"),
     );
+    if let Some(bad) = vars.not_utf8([&client, &secret, &tenant, &sub].map(String::as_str)) {
+        return Probe::Invalid(super::error::ResolveError::not_utf8(bad));
+    }
     let present = [&client, &secret, &tenant].iter().any(|n| vars.is_set(n));
     if !present {
         let reason = if vars.is_set(&sub) {

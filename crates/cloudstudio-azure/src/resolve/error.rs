@@ -40,6 +40,19 @@ pub enum ResolveError {
     Io { what: String, err: std::io::Error },
 }
 
+impl ResolveError {
+    /// A variable whose value is not valid UTF-8: present, and unusable.
+    pub fn not_utf8(name: &str) -> ResolveError {
+        ResolveError::Invalid {
+            origin: name.to_owned(),
+            problem: "is set to a value that is not valid UTF-8 (value not shown)".into(),
+            hint: Some(format!(
+                "set {name} to the plain text value, or unset it; check how the job writes it"
+            )),
+        }
+    }
+}
+
 impl Diagnose for ResolveError {
     fn exit(&self) -> Exit {
         match self {

@@ -11,6 +11,9 @@ pub fn probe(input: &Input<'_>) -> Probe {
     if !present {
         return Probe::Absent("--client-id and --tenant-id not given".into());
     }
+    if input.secret_stdin.is_none() && input.vars.not_utf8(["AZURE_CLIENT_SECRET"]).is_some() {
+        return Probe::Invalid(super::error::ResolveError::not_utf8("AZURE_CLIENT_SECRET"));
+    }
     let secret = match &input.secret_stdin {
         Some(s) => Some(s.clone())
             .filter(|s| !s.trim().is_empty())

@@ -8,6 +8,7 @@ use super::fixes;
 use super::http::{Http, Reply, retryable_status};
 use super::rbac::Permission;
 use crate::secret::Secret;
+use crate::untrusted;
 use serde::Deserialize;
 
 const SUBSCRIPTION_API: &str = "2022-12-01";
@@ -19,6 +20,18 @@ pub struct Subscription {
     pub tenant_id: Option<String>,
     pub display_name: Option<String>,
     pub state: Option<String>,
+}
+
+impl Subscription {
+    /// The service's strings, safe to print (a display name is anyone's text).
+    fn made_printable(self) -> Subscription {
+        let clean = |s: Option<String>| s.map(|s| untrusted::text_capped(&s, 100));
+        Subscription {
+            tenant_id: clean(self.tenant_id),
+            display_name: clean(self.display_name),
+            state: clean(self.state),
+        }
+    }
 }
 
 /// An error Resource Manager answered with.
@@ -53,7 +66,9 @@ pub async fn read(
     (
         sub.and_then(|r| {
             parse(r, SUB_READ, |j| {
-                serde_json::from_value::<Subscription>(j).ok()
+                serde_json::from_value::<Subscription>(j)
+                    .ok()
+                    .map(Subscription::made_printable)
             })
         }),
         perms.and_then(|r| {
@@ -78,16 +93,18 @@ pub(super) fn parse<T>(
             detail: "the response is not the expected JSON".into(),
         });
     }
-    let code = json
-        .as_ref()
-        .and_then(|j| j["error"]["code"].as_str())
-        .unwrap_or("")
-        .to_owned();
-    let message = json
-        .as_ref()
-        .and_then(|j| j["error"]["message"].as_str())
-        .unwrap_or("")
-        .to_owned();
+    // Service text: printed later, so made safe to print here, once.
+    let code = untrusted::text_capped(
+        json.as_ref()
+            .and_then(|j| j["error"]["code"].as_str())
+            .unwrap_or(""),
+        100,
+    );
+    let message = untrusted::text(
+        json.as_ref()
+            .and_then(|j| j["error"]["message"].as_str())
+            .unwrap_or(""),
+    );
     if retryable_status(reply.status) {
         let mut detail = if code.is_empty() {
             message

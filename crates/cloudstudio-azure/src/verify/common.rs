@@ -24,7 +24,7 @@ pub(super) async fn backstop<T>(
     opts: &Options<'_>,
     run: impl Future<Output = T>,
 ) -> Result<T, VerifyError> {
-    tokio::time::timeout(opts.timeout + Duration::from_millis(500), run)
+    tokio::time::timeout(opts.timeout.saturating_add(Duration::from_millis(500)), run)
         .await
         .map_err(|_| VerifyError::Deadline {
             step: "Azure to answer",

@@ -19,6 +19,11 @@ pub enum VerifyError {
         attempts: u32,
         detail: String,
     },
+    #[error(
+        "{step} sent a reply larger than {} KiB; it was abandoned and not retried",
+        limit / 1024
+    )]
+    TooLarge { step: &'static str, limit: usize },
     #[error("{service} answered HTTP {status} after {attempts} attempt(s): {detail}")]
     Service {
         /// The endpoint: "the Entra ID token endpoint", "the Resource Manager permissions read".
@@ -39,6 +44,7 @@ impl Diagnose for VerifyError {
             VerifyError::OidcRefused { .. } => Exit::Access,
             VerifyError::Deadline { .. }
             | VerifyError::Network { .. }
+            | VerifyError::TooLarge { .. }
             | VerifyError::Service { .. } => Exit::Runtime,
         }
     }
@@ -46,6 +52,7 @@ impl Diagnose for VerifyError {
         Some(match self {
             VerifyError::CloudConfig(_) => "see `--cloud`, `--authority-host`, `--arm-endpoint`; SSL_CERT_FILE must name a PEM bundle".into(),
             VerifyError::Deadline { .. } | VerifyError::Network { .. } => "check the network path to Entra ID and Resource Manager (a proxy needs HTTPS_PROXY, a TLS-inspecting one SSL_CERT_FILE); raise --timeout for slow links".into(),
+            VerifyError::TooLarge { .. } => "a proxy or a misconfigured --authority-host/--arm-endpoint may be answering instead of Azure; check those endpoints".into(),
             VerifyError::Service { .. } => "Azure is throttling or having an outage; retry later (https://status.azure.com)".into(),
             VerifyError::OidcRefused { .. } => "give the job `permissions: id-token: write`".into(),
         })

@@ -103,11 +103,7 @@ pub fn aadsts_code(description: &str) -> Option<u32> {
 pub fn first_line(description: &str) -> String {
     // A lone CR ends a line too (on a terminal it would overwrite it).
     let line = description.split(['\n', '\r']).next().unwrap_or("").trim();
-    if line.chars().count() > 300 {
-        line.chars().take(300).collect::<String>() + "..."
-    } else {
-        line.to_owned()
-    }
+    crate::untrusted::text(line)
 }
 
 #[cfg(test)]

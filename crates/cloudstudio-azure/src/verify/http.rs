@@ -9,9 +9,15 @@
 //! off (it can stall ~80 s offline); azure_identity's requests come through
 //! here too (`identity.rs`). With `-v`, every attempt is reported (method,
 //! host, path, status, duration, attempt), never a query string.
+//!
+//! Replies are read with a cap ([`MAX_REPLY_BYTES`]): a reply that announces
+//! or streams more is abandoned at the cap, not retried (the next attempt
+//! would download it again), and fails naming the endpoint.
 
 use super::error::VerifyError;
 use crate::observe::Observe;
+use crate::safe_read::{self, Links};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -20,8 +26,20 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(20);
 const MAX_RETRY_AFTER: Duration = Duration::from_secs(30);
 const BACKOFF_BASE: Duration = Duration::from_millis(400);
+/// The largest reply read. Entra ID tokens are a few KiB, ARM subscription
+/// and permission documents a few dozen; 1 MiB leaves room for verbose
+/// error pages and stops a hostile or broken server from filling memory.
+pub const MAX_REPLY_BYTES: usize = 1024 * 1024;
 
-/// A response, read whole (every body here is a small JSON document).
+/// Why an attempt produced no reply.
+enum Failed {
+    Http(reqwest::Error),
+    /// The reply was larger than [`MAX_REPLY_BYTES`] (announced or read).
+    TooLarge,
+}
+
+/// A response, its body read whole up to [`MAX_REPLY_BYTES`] (every body
+/// here is a small JSON document).
 #[derive(Debug)]
 pub struct Reply {
     pub status: u16,
@@ -72,7 +90,7 @@ impl Http {
             .map_err(|e| VerifyError::CloudConfig(format!("could not set up HTTPS: {e}")))?;
         Ok(Http {
             client,
-            deadline: Instant::now() + timeout,
+            deadline: deadline_after(timeout),
             timeout,
             observe,
         })
@@ -119,33 +137,48 @@ impl Http {
             }
             let mut outcome = outcome;
             match next_delay(&mut outcome, attempt) {
-                Some(d) if attempt < MAX_ATTEMPTS && Instant::now() + d < self.deadline => {
+                Some(d) if attempt < MAX_ATTEMPTS && deadline_after(d) < self.deadline => {
                     tokio::time::sleep(d).await;
                 }
                 _ => {
-                    return outcome.map_err(|e| VerifyError::Network {
-                        step: what,
-                        attempts: attempt,
-                        detail: describe(&e),
+                    return outcome.map_err(|e| match e {
+                        Failed::Http(e) => VerifyError::Network {
+                            step: what,
+                            attempts: attempt,
+                            detail: describe(&e),
+                        },
+                        Failed::TooLarge => VerifyError::TooLarge {
+                            step: what,
+                            limit: MAX_REPLY_BYTES,
+                        },
                     });
                 }
             }
         }
     }
 
-    async fn exchange(
-        &self,
-        request: reqwest::Request,
-        attempt: u32,
-    ) -> Result<Reply, reqwest::Error> {
-        let resp = self.client.execute(request).await?;
+    async fn exchange(&self, request: reqwest::Request, attempt: u32) -> Result<Reply, Failed> {
+        let mut resp = self.client.execute(request).await.map_err(Failed::Http)?;
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
-        let body = resp.bytes().await?;
+        // Dropping `resp` early closes the connection: the rest is never read.
+        if resp
+            .content_length()
+            .is_some_and(|n| n > MAX_REPLY_BYTES as u64)
+        {
+            return Err(Failed::TooLarge);
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = resp.chunk().await.map_err(Failed::Http)? {
+            if body.len() + chunk.len() > MAX_REPLY_BYTES {
+                return Err(Failed::TooLarge);
+            }
+            body.extend_from_slice(&chunk);
+        }
         Ok(Reply {
             status,
             headers,
-            body,
+            body: body.into(),
             attempts: attempt,
             note: None,
         })
@@ -155,15 +188,16 @@ impl Http {
     fn trace(
         &self,
         request: &str,
-        outcome: &Result<Reply, reqwest::Error>,
+        outcome: &Result<Reply, Failed>,
         started: Instant,
         attempt: u32,
     ) {
         let result = match outcome {
             Ok(r) => r.status.to_string(),
-            Err(e) if e.is_timeout() => "timed out".into(),
-            Err(e) if e.is_connect() => "connection failed".into(),
-            Err(_) => "failed".into(),
+            Err(Failed::TooLarge) => format!("reply over {MAX_REPLY_BYTES} bytes, abandoned"),
+            Err(Failed::Http(e)) if e.is_timeout() => "timed out".into(),
+            Err(Failed::Http(e)) if e.is_connect() => "connection failed".into(),
+            Err(Failed::Http(_)) => "failed".into(),
         };
         self.observe.debug(&format!(
             "{request} -> {result} in {} ms (attempt {attempt}/{MAX_ATTEMPTS})",
@@ -172,11 +206,21 @@ impl Http {
     }
 }
 
+/// `now + d`, saturating: a huge duration means "no deadline", never a
+/// panic on overflow.
+pub fn deadline_after(d: Duration) -> Instant {
+    let now = Instant::now();
+    now.checked_add(d)
+        .or_else(|| now.checked_add(Duration::from_secs(100 * 365 * 24 * 3600)))
+        .unwrap_or(now)
+}
+
 /// `SSL_CERT_FILE`'s certificates.
 fn extra_roots(path: &str) -> Result<Vec<reqwest::Certificate>, VerifyError> {
-    let pem = std::fs::read(path).map_err(|e| {
-        VerifyError::CloudConfig(format!("SSL_CERT_FILE ({path}) could not be read: {e}"))
-    })?;
+    let pem =
+        safe_read::file(Path::new(path), safe_read::CERTS_MAX, Links::Follow).map_err(|e| {
+            VerifyError::CloudConfig(format!("SSL_CERT_FILE ({path}) could not be read: {e}"))
+        })?;
     let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
         VerifyError::CloudConfig(format!("SSL_CERT_FILE ({path}) is not a PEM bundle: {e}"))
     })?;
@@ -200,10 +244,27 @@ fn request_line(request: &reqwest::Request) -> String {
 }
 
 /// How long to wait before the next attempt; `None`: this outcome is final.
-fn next_delay(outcome: &mut Result<Reply, reqwest::Error>, attempt: u32) -> Option<Duration> {
-    match outcome {
-        Ok(reply) if !retryable_status(reply.status) => None,
-        Ok(reply) => match retry_after(&reply.headers) {
+fn next_delay(outcome: &mut Result<Reply, Failed>, attempt: u32) -> Option<Duration> {
+    let e = match outcome {
+        Ok(reply) => return reply_delay(reply, attempt),
+        // The next attempt would download it again.
+        Err(Failed::TooLarge) => return None,
+        Err(Failed::Http(e)) => e,
+    };
+    match e {
+        // An untrusted certificate will not become trusted on retry.
+        e if is_certificate_error(e) => None,
+        e if e.is_connect() || e.is_timeout() || e.is_request() || e.is_body() => {
+            Some(backoff(attempt))
+        }
+        _ => None,
+    }
+}
+
+fn reply_delay(reply: &mut Reply, attempt: u32) -> Option<Duration> {
+    match reply {
+        reply if !retryable_status(reply.status) => None,
+        reply => match retry_after(&reply.headers) {
             Some(d) if d > MAX_RETRY_AFTER => {
                 reply.note = Some(format!(
                     "Retry-After {} s is too long to wait (limit {} s)",
@@ -215,12 +276,6 @@ fn next_delay(outcome: &mut Result<Reply, reqwest::Error>, attempt: u32) -> Opti
             Some(d) => Some(d),
             None => Some(backoff(attempt)),
         },
-        // An untrusted certificate will not become trusted on retry.
-        Err(e) if is_certificate_error(e) => None,
-        Err(e) if e.is_connect() || e.is_timeout() || e.is_request() || e.is_body() => {
-            Some(backoff(attempt))
-        }
-        Err(_) => None,
     }
 }
 
@@ -315,6 +370,14 @@ mod tests {
             Some(Duration::ZERO),
             "a date in the past means now"
         );
+    }
+
+    #[test]
+    fn deadlines_saturate() {
+        let far = deadline_after(Duration::MAX);
+        assert!(far > Instant::now() + Duration::from_secs(365 * 24 * 3600));
+        let soon = deadline_after(Duration::from_secs(1));
+        assert!(soon < far);
     }
 
     #[test]

@@ -192,10 +192,7 @@ impl ClientAssertion for GithubAssertion {
             .await
             .map_err(fail)?;
         if reply.status != 200 {
-            let detail = String::from_utf8_lossy(&reply.body)
-                .chars()
-                .take(200)
-                .collect::<String>();
+            let detail = crate::untrusted::text_capped(&String::from_utf8_lossy(&reply.body), 200);
             return Err(fail(if retryable_status(reply.status) {
                 VerifyError::Service {
                     service: "the GitHub OIDC token endpoint",

@@ -20,12 +20,32 @@ pub enum WorkdirError {
     },
     #[error(transparent)]
     Io(#[from] FileError),
+    #[error(
+        "another run held the lock on {} for {seconds} s (--lock-timeout); gave up",
+        crate::untrusted::path(path)
+    )]
+    LockTimeout { path: PathBuf, seconds: u64 },
+    #[error(
+        "{} is a symbolic link; the workdir's secret files and lock are never reached through one",
+        crate::untrusted::path(path)
+    )]
+    Symlink { path: PathBuf },
+    #[error(
+        "{} is a symbolic link to {}, outside the workdir; secrets are not written there",
+        crate::untrusted::path(path),
+        crate::untrusted::path(target)
+    )]
+    Escapes { path: PathBuf, target: PathBuf },
 }
 
 impl Diagnose for WorkdirError {
     fn exit(&self) -> Exit {
         match self {
-            WorkdirError::Unignored { .. } => Exit::Input,
+            WorkdirError::Unignored { .. }
+            | WorkdirError::Symlink { .. }
+            | WorkdirError::Escapes { .. } => Exit::Input,
+            WorkdirError::LockTimeout { .. } => Exit::Runtime,
+            WorkdirError::Io(e) if crate::safe_read::is_refusal(&e.err) => Exit::Input,
             WorkdirError::Io(_) => Exit::Runtime,
         }
     }
@@ -47,6 +67,9 @@ impl Diagnose for WorkdirError {
                 }
                 Some(h)
             }
+            WorkdirError::LockTimeout { .. } => Some("another export or cleanup is running on this workdir (or hung); wait for it, or raise --lock-timeout".into()),
+            WorkdirError::Symlink { path } => Some(format!("replace {} with a regular file (or remove it)", crate::untrusted::path(path))),
+            WorkdirError::Escapes { path, .. } => Some(format!("make {} a real folder inside the workdir (`rm` the link, then rerun)", crate::untrusted::path(path))),
             WorkdirError::Io(_) => None,
         }
     }
@@ -54,6 +77,8 @@ impl Diagnose for WorkdirError {
     fn title(&self) -> &'static str {
         match self {
             WorkdirError::Unignored { .. } => "Secrets not ignored by git",
+            WorkdirError::LockTimeout { .. } => "Workdir locked",
+            WorkdirError::Symlink { .. } | WorkdirError::Escapes { .. } => "Unsafe secrets folder",
             WorkdirError::Io(_) => "cloudstudio-azure failed",
         }
     }

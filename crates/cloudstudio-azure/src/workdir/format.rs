@@ -220,8 +220,7 @@ fn json_str(s: &str) -> String {
 /// A key from a user file, safe to put in a message (keys are short names;
 /// anything odd is cut).
 fn printable(k: &str) -> String {
-    let clean: String = k.chars().filter(|c| !c.is_control()).take(40).collect();
-    clean
+    crate::untrusted::text_capped(k, 40)
 }
 
 #[cfg(test)]

@@ -97,14 +97,11 @@ async fn is_ignored(repo: &Path, path: &Path) -> Result<bool, String> {
         Some(1) => Ok(false),
         _ => {
             // git's own message, one line, no control characters.
-            let stderr: String = String::from_utf8_lossy(&out.stderr)
+            let joined = String::from_utf8_lossy(&out.stderr)
                 .split_whitespace()
                 .collect::<Vec<_>>()
-                .join(" ")
-                .chars()
-                .filter(|c| !c.is_control())
-                .take(300)
-                .collect();
+                .join(" ");
+            let stderr = crate::untrusted::text_capped(&joined, 300);
             Err(format!("`git check-ignore` failed: {stderr}"))
         }
     }

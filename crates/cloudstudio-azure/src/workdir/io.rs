@@ -10,6 +10,7 @@ use super::error::WorkdirError;
 use super::format::{Existing, SecretsDir};
 use crate::config::CredentialName;
 use crate::file_error::FileError;
+use crate::safe_read::{self, Links};
 use std::fs::{self, File};
 use std::io::Write;
 use std::path::Path;
@@ -17,10 +18,42 @@ use std::path::Path;
 /// Temp files are `.<target>.<random>.tmp`: hidden, never `*.json`.
 pub const TEMP_SUFFIX: &str = ".tmp";
 
+/// Refuses a secrets folder (`<workdir>/azure/secrets`) that is, or sits
+/// in an `azure` folder that is, a symbolic link leaving the workdir:
+/// secrets would be written wherever the link points.
+pub fn check_secrets_dir(dir: &Path) -> Result<(), WorkdirError> {
+    let azure = parent(dir);
+    let workdir = parent(azure);
+    for p in [azure, dir] {
+        let is_link = fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_symlink());
+        if !is_link {
+            continue;
+        }
+        let inside = match (fs::canonicalize(p), fs::canonicalize(workdir)) {
+            (Ok(target), Ok(root)) => target.starts_with(&root).then_some(target),
+            _ => None,
+        };
+        if inside.is_none() {
+            // Dangling or outside: name where it points.
+            let target = fs::canonicalize(p)
+                .or_else(|_| fs::read_link(p))
+                .unwrap_or_default();
+            return Err(WorkdirError::Escapes {
+                path: p.to_path_buf(),
+                target,
+            });
+        }
+    }
+    Ok(())
+}
+
 /// Creates `dir` (and its parents) when missing; `dir` itself gets 0700.
-pub fn ensure_private_dir(dir: &Path) -> Result<(), WorkdirError> {
+/// An existing `dir` open to the group or others is set to 0700; the note
+/// returned says so.
+pub fn ensure_private_dir(dir: &Path) -> Result<Option<String>, WorkdirError> {
+    check_secrets_dir(dir)?;
     if dir.is_dir() {
-        return Ok(());
+        return make_dir_private(dir);
     }
     if let Some(parent) = dir.parent() {
         fs::create_dir_all(parent).map_err(|e| FileError::new("create", parent, e))?;
@@ -32,10 +65,32 @@ pub fn ensure_private_dir(dir: &Path) -> Result<(), WorkdirError> {
         b.mode(0o700);
     }
     match b.create(dir) {
-        Ok(()) => Ok(()),
+        Ok(()) => Ok(None),
         // A concurrent run created it first.
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && dir.is_dir() => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && dir.is_dir() => Ok(None),
         Err(e) => Err(FileError::new("create", dir, e).into()),
+    }
+}
+
+/// Sets 0700 on `dir` when the group or others have any access.
+fn make_dir_private(dir: &Path) -> Result<Option<String>, WorkdirError> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let Some(m) = mode(dir).filter(|m| m & 0o077 != 0) else {
+            return Ok(None);
+        };
+        fs::set_permissions(dir, fs::Permissions::from_mode(0o700))
+            .map_err(|e| FileError::new("set permissions on", dir, e))?;
+        Ok(Some(format!(
+            "{} was open to other users (mode {m:03o}); set it to 0700",
+            crate::untrusted::path(dir)
+        )))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = dir;
+        Ok(None)
     }
 }
 
@@ -72,8 +127,14 @@ pub fn remove(path: &Path) -> Result<(), WorkdirError> {
     }
 }
 
-/// Sets 0600 on an existing file (Unix); no-op elsewhere.
+/// Sets 0600 on an existing file (Unix); no-op elsewhere. A symbolic link
+/// is refused, never followed: its target is not ours to change.
 pub fn make_private(path: &Path) -> Result<(), WorkdirError> {
+    if fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+        return Err(WorkdirError::Symlink {
+            path: path.to_path_buf(),
+        });
+    }
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -105,7 +166,8 @@ pub fn read<T>(
     path: &Path,
     parse: fn(&[u8]) -> Result<T, String>,
 ) -> Result<Existing<T>, WorkdirError> {
-    match fs::read(path) {
+    // The workdir's own files: a symlink or FIFO put there is refused.
+    match safe_read::file(path, safe_read::SMALL_MAX, Links::Refuse) {
         Ok(bytes) => Ok(match parse(&bytes) {
             Ok(value) => Existing::Valid { value, bytes },
             Err(problem) => Existing::Malformed { problem },

@@ -19,6 +19,7 @@ mod export;
 mod export_verified;
 mod git_guard;
 mod github;
+mod hostile;
 mod layout;
 mod leaks;
 mod resolve;

@@ -29,6 +29,8 @@ pub struct Bin {
     args: Vec<OsString>,
     envs: Vec<(OsString, OsString)>,
     stdin: Option<String>,
+    /// A file (or device) as standard input instead.
+    stdin_path: Option<PathBuf>,
     /// Values that must not appear in output (besides [`SECRET_VARS`]').
     secrets: Vec<String>,
     /// `env` prints the secret on purpose; everything else must not.
@@ -48,6 +50,7 @@ pub fn bin(cwd: &Path) -> Bin {
             ("HOME".into(), cwd.as_os_str().to_owned()),
         ],
         stdin: None,
+        stdin_path: None,
         secrets: Vec::new(),
         allow_secret_output: false,
         placeholders: vec![(cwd.display().to_string(), "[TMP]".into())],
@@ -90,6 +93,53 @@ impl Bin {
         self
     }
 
+    /// Standard input from a file or device (`/dev/zero`).
+    pub fn stdin_path(&mut self, p: impl AsRef<Path>) -> &mut Bin {
+        self.stdin_path = Some(p.as_ref().to_path_buf());
+        self
+    }
+
+    /// Runs to completion, failing the test (and killing the process) if it
+    /// takes longer than `limit`: for inputs that used to hang the tool.
+    pub fn run_within(&mut self, limit: std::time::Duration) -> Run {
+        use std::io::Read;
+        let mut child = self.spawn();
+        let mut so = child.stdout.take().expect("stdout");
+        let mut se = child.stderr.take().expect("stderr");
+        let out = std::thread::spawn(move || {
+            let mut b = Vec::new();
+            let _ = so.read_to_end(&mut b);
+            b
+        });
+        let err = std::thread::spawn(move || {
+            let mut b = Vec::new();
+            let _ = se.read_to_end(&mut b);
+            b
+        });
+        let started = std::time::Instant::now();
+        let status = loop {
+            if let Some(s) = child.try_wait().expect("wait") {
+                break s;
+            }
+            if started.elapsed() > limit {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("{:?} did not finish within {limit:?}", self.args);
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        };
+        let stdout = String::from_utf8_lossy(&out.join().expect("stdout")).into_owned();
+        let stderr = String::from_utf8_lossy(&err.join().expect("stderr")).into_owned();
+        self.check(&stdout, "stdout");
+        self.check(&stderr, "stderr");
+        Run {
+            code: status.code().unwrap_or(-1),
+            stdout,
+            stderr,
+            placeholders: self.placeholders.clone(),
+        }
+    }
+
     /// Another value that must never be printed.
     pub fn secret(&mut self, s: &str) -> &mut Bin {
         self.secrets.push(s.to_owned());
@@ -113,7 +163,9 @@ impl Bin {
         cmd.current_dir(&self.cwd)
             .env_clear()
             .envs(self.envs.iter().map(|(k, v)| (k, v)))
-            .stdin(if self.stdin.is_some() {
+            .stdin(if let Some(p) = &self.stdin_path {
+                Stdio::from(std::fs::File::open(p).expect("stdin file"))
+            } else if self.stdin.is_some() {
                 Stdio::piped()
             } else {
                 Stdio::null()
@@ -290,6 +342,8 @@ pub enum Az<'a> {
     Garbage,
     /// Hangs, with a child that would outlive a wrapper-only kill.
     Hang,
+    /// Prints without end (`yes`), as a broken wrapper might.
+    Flood,
 }
 
 /// Puts the one fake `az` into `bin_dir` (first on the run's PATH). Each
@@ -318,6 +372,7 @@ pub fn fake_az(bin_dir: &Path, mode: Az<'_>) {
             "printf '\\033[31mERROR: AADSTS50173: the grant expired\\033[0m\\n' >&2; exit 3".into()
         }
         Az::Garbage => "echo 'this is not json'".into(),
+        Az::Flood => "yes '{\"accessToken\": \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'".into(),
         Az::Hang => format!(
             "sleep 30 & echo $! > '{}'; wait",
             home.join("az-child.pid").display()

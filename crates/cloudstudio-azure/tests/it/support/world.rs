@@ -85,6 +85,7 @@ impl World {
             "fail" => Az::Fail,
             "garbage" => Az::Garbage,
             "hang" => Az::Hang,
+            "flood" => Az::Flood,
             other => panic!("unknown fake az mode {other}"),
         };
         fake_az(&self.path().join("bin"), az);
