@@ -11,9 +11,9 @@ bin=target/release/cloudstudio-azure
 [ -x "$bin" ] || cargo build --release --locked --bin cloudstudio-azure
 # shellcheck source=.ci/azcli-venv.sh
 source .ci/azcli-venv.sh
-az=""
+args=("$bin")
 if azcli_venv; then
     # shellcheck disable=SC2154 # set by azcli_venv
-    az="$venv/bin/az"
+    args+=("$venv/bin/az")
 fi
-python3 bench/scale.py "$bin" $az
+python3 bench/scale.py "${args[@]}"
