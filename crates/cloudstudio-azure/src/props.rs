@@ -207,7 +207,8 @@ pub fn branch_any(pattern: &str, branch: &str) {
 pub fn config_parse(text: &str) {
     if let Err(e) = Config::parse(text, Path::new("cloudstudio.yml")) {
         let msg = e.to_string();
-        let lines = text.lines().count().max(1) + 1;
+        // YAML breaks lines at LF, CRLF and a lone CR.
+        let lines = text.replace("\r\n", "\n").matches(['\n', '\r']).count() + 2;
         if let Some(n) = msg
             .split("line ")
             .nth(1)
