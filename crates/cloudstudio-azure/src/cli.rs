@@ -13,7 +13,8 @@
 use crate::config::CredentialName;
 use crate::ids::Environment;
 use crate::pipeline::Shell;
-use crate::ui::OutputFormat;
+use crate::resolve::SourceKind;
+use crate::ui::{ColorChoice, OutputFormat};
 use crate::verify::{Cloud, Endpoints, Require, VerifyError};
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
@@ -68,9 +69,12 @@ pub struct GlobalArgs {
     /// The CloudStudio workdir (the folder holding `azure/`) [env: CLOUDSTUDIO_WORKDIR]
     #[arg(long, global = true, value_name = "DIR")]
     pub workdir: Option<PathBuf>,
-    /// Output format; `json` is stable for scripts
-    #[arg(long, global = true, value_enum, default_value_t = OutputFormat::Text)]
+    /// Output format; `json` is stable for scripts (stdout is one JSON document, errors included)
+    #[arg(short, long, global = true, value_enum, default_value_t = OutputFormat::Text)]
     pub output: OutputFormat,
+    /// Colour: `auto` on a terminal unless NO_COLOR is set (CLICOLOR_FORCE forces it)
+    #[arg(long, global = true, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
     /// Print only warnings and errors
     #[arg(short, long, global = true)]
     pub quiet: bool,
@@ -105,9 +109,9 @@ pub enum Command {
     Env {
         #[command(flatten)]
         resolve: ResolveArgs,
-        /// The shell (or file format) to print for
-        #[arg(long, value_enum, default_value_t = Shell::Bash)]
-        shell: Shell,
+        /// The shell (or file format) to print for [default: bash; json with --output json]
+        #[arg(long, value_enum)]
+        shell: Option<Shell>,
     },
     /// Remove what `export` wrote for a credential (its file and its environment binding)
     Cleanup(CleanupArgs),
@@ -188,6 +192,16 @@ pub struct ResolveArgs {
     /// Read an AZURE_CREDENTIALS-style JSON file instead of the variable
     #[arg(long, value_name = "FILE", help_heading = "Credentials")]
     pub creds_file: Option<PathBuf>,
+    /// Use only this credential source; the others are ignored (`explain` lists them as skipped)
+    #[arg(
+        long,
+        value_enum,
+        value_name = "NAME",
+        help_heading = "Credentials",
+        env = "CLOUDSTUDIO_SOURCE",
+        hide_env_values = true
+    )]
+    pub source: Option<SourceKind>,
     /// Seconds to wait for `az account get-access-token`
     #[arg(
         long,

@@ -114,12 +114,19 @@ pub struct Config {
     pub credential: Option<CredentialName>,
     pub environments: BTreeMap<Environment, EnvironmentConfig>,
     pub branches: Vec<Rule>,
+    /// The line of each rule's `match:` key, in `branches` order (`explain`).
+    pub rule_lines: Vec<usize>,
 }
 
 impl Config {
-    /// The first rule matching `branch`.
-    pub fn rule_for(&self, branch: &str) -> Option<&Rule> {
-        self.branches.iter().find(|r| r.pattern.is_match(branch))
+    /// The position (0-based) of the first rule matching `branch`.
+    pub fn rule_index_for(&self, branch: &str) -> Option<usize> {
+        self.branches.iter().position(|r| r.pattern.is_match(branch))
+    }
+
+    /// The 1-based line of rule `index`'s `match:` key, when known.
+    pub fn rule_line(&self, index: usize) -> Option<usize> {
+        self.rule_lines.get(index).copied()
     }
 
     pub fn environment(&self, env: Environment) -> Option<&EnvironmentConfig> {
@@ -127,8 +134,12 @@ impl Config {
     }
 
     /// Finds and loads the config: `--config` if given (must exist), else the
-    /// first of [`FILE_NAMES`] in `cwd`, then in `workdir` (from `--workdir` /
-    /// `CLOUDSTUDIO_WORKDIR`). No file at all is an empty config.
+    /// first of [`FILE_NAMES`] in `cwd` and each directory above it, up to
+    /// and including the repository root (holding `.git`) or the workdir
+    /// root (holding `azure/`), whichever comes first; then in `workdir`
+    /// (from `--workdir` / `CLOUDSTUDIO_WORKDIR`). Terraform runs in a
+    /// subdirectory of the workdir: the rules must apply there too. No file
+    /// at all is an empty config.
     pub fn discover(
         explicit: Option<&Path>,
         cwd: &Path,
@@ -142,8 +153,7 @@ impl Config {
             }
             return Config::load(path);
         }
-        let dirs = std::iter::once(cwd).chain(workdir);
-        for dir in dirs {
+        for dir in search_dirs(cwd).iter().map(PathBuf::as_path).chain(workdir) {
             for name in FILE_NAMES {
                 let path = dir.join(name);
                 if path.is_file() {
@@ -179,14 +189,54 @@ impl Config {
         }
         let raw: RawConfig = serde_yaml::from_str(text).map_err(|e| invalid(describe(&e, text)))?;
         let base = path.parent().unwrap_or(Path::new("."));
+        let rule_lines = match_lines(text);
         Ok(Config {
             path: Some(path.to_path_buf()),
             workdir: raw.workdir.map(|w| base.join(w)),
             credential: raw.credential,
             environments: raw.environments.0,
+            // Only trusted when there is one `match:` per rule.
+            rule_lines: if rule_lines.len() == raw.branches.len() {
+                rule_lines
+            } else {
+                Vec::new()
+            },
             branches: raw.branches,
         })
     }
+}
+
+/// The lines holding a `match:` key (block `- match: x` or flow
+/// `- { match: x, ... }`), in order: each rule has exactly one.
+fn match_lines(text: &str) -> Vec<usize> {
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| {
+            let l = l.split('#').next().unwrap_or("");
+            let l = l.trim_start().trim_start_matches('-').trim_start();
+            let l = l.trim_start_matches('{').trim_start();
+            l.starts_with("match:") || l.starts_with("\"match\":") || l.starts_with("match :")
+        })
+        .map(|(n, _)| n + 1)
+        .collect()
+}
+
+/// `cwd` and its parents up to the repository root (the nearest holding
+/// `.git`), else up to the workdir root (the nearest holding `azure/`),
+/// inclusive; all of them when there is neither.
+fn search_dirs(cwd: &Path) -> Vec<PathBuf> {
+    let stop = cwd
+        .ancestors()
+        .find(|d| d.join(".git").exists())
+        .or_else(|| cwd.ancestors().find(|d| d.join("azure").is_dir()));
+    let mut dirs = Vec::new();
+    for dir in cwd.ancestors() {
+        dirs.push(dir.to_path_buf());
+        if Some(dir) == stop {
+            break;
+        }
+    }
+    dirs
 }
 
 /// serde_yaml's message, with the line first ("line 4: ...").

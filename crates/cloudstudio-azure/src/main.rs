@@ -44,7 +44,8 @@ fn main() -> ExitCode {
         cli.global.quiet,
         cli.global.verbose,
         cli.global.output,
-    );
+    )
+    .with_color(cli.global.color, &vars);
     ui.masks_on_stderr = matches!(cli.command, Command::Env { .. });
     let result = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -63,17 +64,26 @@ fn main() -> ExitCode {
 }
 
 /// The exit code, after printing the failure (if any) once.
+/// With `--output json`, stdout is then the run's one document, the
+/// failure its `error` key.
 fn finish(ui: &Ui, result: Result<Outcome, Error>) -> u8 {
     match result {
         Ok(outcome) => {
+            let code = outcome.exit_code();
             if let Outcome::AccessNotSufficient(failure) = &outcome {
+                ui.finish_document(Some((failure, code)));
                 ui.fail(failure);
+            } else {
+                ui.finish_document(None);
             }
-            outcome.exit_code()
+            code
         }
         Err(err) => {
-            ui.fail(&err.failure());
-            err.exit().code()
+            let failure = err.failure();
+            let code = err.exit().code();
+            ui.finish_document(Some((&failure, code)));
+            ui.fail(&failure);
+            code
         }
     }
 }

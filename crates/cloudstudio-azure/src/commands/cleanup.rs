@@ -48,7 +48,7 @@ pub async fn run(ctx: &Ctx<'_>, args: &CleanupArgs) -> Result<Outcome, Error> {
             "unbound": plan.bindings.iter().map(|b| b.environment).collect::<Vec<_>>(),
             "dry_run": args.dry_run,
         });
-        println!("{}", serde_json::to_string_pretty(&doc)?);
+        ctx.ui.document(doc);
     } else if !ctx.ui.quiet {
         if plan.files.is_empty() {
             println!(

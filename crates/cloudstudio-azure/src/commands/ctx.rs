@@ -72,6 +72,17 @@ impl Ctx<'_> {
 
     /// Config, credentials and placement; prints nothing.
     pub async fn resolve_parts(&self, args: &ResolveArgs) -> Result<Parts, Error> {
+        let (config, placement) = self.place(args)?;
+        let resolved = self.credentials(args, &placement).await?;
+        Ok(Parts {
+            config,
+            resolved,
+            placement,
+        })
+    }
+
+    /// The config and the placement: everything that needs no credentials.
+    pub fn place(&self, args: &ResolveArgs) -> Result<(Config, Placement), Error> {
         let config = self.config()?;
         let detection = branch::detect(args.branch.as_deref(), self.vars, &self.cwd);
         let placement = Placement::compute(
@@ -81,6 +92,16 @@ impl Ctx<'_> {
             args.subscription_id.as_deref(),
             args.credential.as_ref(),
         )?;
+        Ok((config, placement))
+    }
+
+    /// The credentials, for `placement`'s subscription (the az session's
+    /// token is asked for it).
+    pub async fn credentials(
+        &self,
+        args: &ResolveArgs,
+        placement: &Placement,
+    ) -> Result<Resolved, Error> {
         let secret_stdin = if args.client_secret_stdin {
             let mut s = String::new();
             std::io::stdin()
@@ -93,6 +114,8 @@ impl Ctx<'_> {
         } else {
             None
         };
+        let endpoints = args.cloud.endpoints().ok();
+        let set_cloud = endpoints.as_ref().map(Endpoints::az_set_command);
         let input = resolve::Input {
             vars: self.vars,
             client_id: args.client_id.as_deref(),
@@ -103,13 +126,16 @@ impl Ctx<'_> {
             az_timeout: args.az_timeout(),
             az_subscription: placement.requested_subscription(),
             az_program: "az",
+            only: args.source,
+            az_cloud: endpoints
+                .as_ref()
+                .zip(set_cloud.as_deref())
+                .map(|(e, set_cloud)| resolve::AzCloud {
+                    resource: &e.arm,
+                    set_cloud,
+                }),
         };
-        let resolved = resolve::resolve(input, self.ui).await?;
-        Ok(Parts {
-            config,
-            resolved,
-            placement,
-        })
+        Ok(resolve::resolve(input, self.ui).await?)
     }
 
     /// Masks the secrets (GitHub Actions), prints resolution warnings.
@@ -163,12 +189,13 @@ impl Ctx<'_> {
 }
 
 /// The outcome of a verification that did not pass: its first failed
-/// check, for `main` to report like any failure.
+/// check, for `main` to report like any failure. The fix is not repeated:
+/// the report printed it under the check (text) or carries it (JSON).
 pub fn access_failure(report: &Report, suffix: &str) -> Outcome {
     let (message, hint) = match report.first_failure() {
         Some(c) => (
             format!("{}: {}{suffix}", c.check.name(), c.detail),
-            c.fix.clone(),
+            c.fix.as_ref().map(|_| "see the fix under the failed check".to_owned()),
         ),
         None => (format!("access is not sufficient{suffix}"), None),
     };

@@ -201,17 +201,15 @@ fn global(ctx: &Ctx<'_>, workdir: &Path) -> GlobalArgs {
         output: OutputFormat::Text,
         quiet: ctx.global.quiet,
         verbose: ctx.global.verbose,
+        color: ctx.global.color,
     }
 }
 
 /// The demo talks to a terminal: no workflow commands on it, even though
 /// the job it simulates writes GitHub's files.
 fn demo_ui(ctx: &Ctx<'_>) -> Ui {
-    Ui {
-        github: false,
-        quiet: ctx.global.quiet,
-        verbose: ctx.global.verbose,
-        format: OutputFormat::Text,
-        masks_on_stderr: false,
-    }
+    let mut ui = Ui::new(ctx.vars, ctx.global.quiet, ctx.global.verbose, OutputFormat::Text)
+        .with_color(ctx.global.color, ctx.vars);
+    ui.github = false;
+    ui
 }

@@ -26,11 +26,9 @@ pub async fn run(
             "passed": report.passed(),
             "checks": report.results(),
         });
-        println!("{}", serde_json::to_string_pretty(&doc)?);
+        ctx.ui.document(doc);
     } else {
-        if !ctx.ui.quiet || !report.passed() {
-            print!("{}", report.render_text());
-        }
+        // The checks were printed as they completed.
         if report.passed() {
             ctx.ui.info(&format!(
                 "access is sufficient for {} on subscription {}",

@@ -27,17 +27,34 @@ struct TokenOutput {
     tenant: Option<String>,
 }
 
+/// The Resource Manager the token is for, and how to point `az` at its
+/// cloud when the session is logged in to another one.
+pub struct AzCloud<'a> {
+    pub resource: &'a str,
+    pub set_cloud: &'a str,
+}
+
 pub async fn run(
     program: &str,
     timeout: Duration,
     subscription: Option<&str>,
+    cloud: Option<&AzCloud<'_>>,
     observe: &dyn Observe,
 ) -> Result<Session, ResolveError> {
     let mut args = vec!["account", "get-access-token", "--output", "json"];
+    // The token must be for the selected cloud's Resource Manager, not for
+    // whatever cloud `az` happens to be set to.
+    if let Some(c) = cloud {
+        args.extend(["--resource", c.resource]);
+    }
     if let Some(s) = subscription {
         args.extend(["--subscription", s]);
     }
     let started = Instant::now();
+    observe.status(&format!(
+        "waiting for `az account get-access-token` (up to {} s)",
+        timeout.as_secs()
+    ));
     let output = match execute(program, &args, timeout).await {
         Ok(Some(output)) => output,
         Ok(None) => {
@@ -67,7 +84,7 @@ pub async fn run(
             ms(started)
         ));
     }
-    interpret(&output)
+    interpret(&output, cloud)
 }
 
 fn ms(started: Instant) -> String {
@@ -118,12 +135,22 @@ async fn execute(
 }
 
 /// What `az`'s exit status and output mean.
-fn interpret(output: &Output) -> Result<Session, ResolveError> {
+fn interpret(output: &Output, cloud: Option<&AzCloud<'_>>) -> Result<Session, ResolveError> {
     let stderr = sanitize(&String::from_utf8_lossy(&output.stderr));
     if output.status.success() {
         return parse(&output.stdout).map(Session::Found);
     }
     let lower = stderr.to_ascii_lowercase();
+    // AADSTS500011: the session's cloud does not know this Resource Manager.
+    if let Some(c) = cloud
+        && (lower.contains("aadsts500011") || lower.contains("resource principal named"))
+    {
+        return Err(ResolveError::AzCloud {
+            resource: c.resource.to_owned(),
+            set_cloud: c.set_cloud.to_owned(),
+            stderr,
+        });
+    }
     if lower.contains("subscription") && lower.contains("not found") {
         return Err(ResolveError::Invalid {
             origin: "the `az login` session".into(),

@@ -15,6 +15,8 @@ pub enum Cloud {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Endpoints {
+    /// Which cloud these are (the pipeline variables name it).
+    pub cloud: Cloud,
     /// `https://login.microsoftonline.com`, no trailing slash.
     pub authority_host: String,
     /// `https://management.azure.com`, no trailing slash.
@@ -54,6 +56,7 @@ impl Endpoints {
                     ));
                 };
                 return Ok(Endpoints {
+                    cloud,
                     authority_host: https("--authority-host", authority)?,
                     arm: https("--arm-endpoint", arm)?,
                     oidc_audience: "api://AzureADTokenExchange",
@@ -66,10 +69,32 @@ impl Endpoints {
             ));
         }
         Ok(Endpoints {
+            cloud,
             authority_host: authority.into(),
             arm: arm.into(),
             oidc_audience: audience,
         })
+    }
+
+    /// The `az` command that selects this cloud.
+    pub fn az_set_command(&self) -> String {
+        match self.cloud {
+            Cloud::Public => "az cloud set --name AzureCloud".into(),
+            Cloud::Usgovernment => "az cloud set --name AzureUSGovernment".into(),
+            Cloud::China => "az cloud set --name AzureChinaCloud".into(),
+            Cloud::Custom => format!(
+                "az cloud register --name custom --endpoint-resource-manager {}/ --endpoint-active-directory {} && az cloud set --name custom",
+                self.arm, self.authority_host
+            ),
+        }
+    }
+
+    /// The host (and port) of Resource Manager, which serves the cloud's
+    /// `/metadata/endpoints` on Azure Stack and the emulator: Terraform's
+    /// `ARM_METADATA_HOSTNAME`.
+    pub fn arm_host(&self) -> &str {
+        let rest = self.arm.split_once("://").map_or(self.arm.as_str(), |(_, r)| r);
+        rest.split('/').next().unwrap_or(rest)
     }
 
     /// The scope for a Resource Manager token: `{arm}/.default`.

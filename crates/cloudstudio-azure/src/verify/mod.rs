@@ -22,7 +22,7 @@ mod token;
 pub use cloud::{Cloud, Endpoints};
 pub use error::VerifyError;
 pub use rbac::Require;
-pub use report::Report;
+pub use report::{Report, render_check};
 
 use crate::observe::Observe;
 use crate::resolve::Credentials;
@@ -80,7 +80,7 @@ pub async fn verify(
                 });
             }
         };
-    scrub(&mut report, creds);
+    emit(&mut report, creds, observe.as_ref(), report::Check::Role);
     for r in report.results() {
         if r.status == report::CheckStatus::Warn {
             warnings.push(format!("{}: {}", r.check.name(), r.detail));
@@ -88,6 +88,12 @@ pub async fn verify(
     }
     report.warnings = warnings;
     Ok(report)
+}
+
+/// Hands the checks settled so far (up to `upto`) to the observer, scrubbed.
+fn emit(report: &mut Report, creds: &Credentials, observe: &dyn Observe, upto: report::Check) {
+    scrub(report, creds);
+    report.emit_upto(upto, observe);
 }
 
 /// Service text is shown as detail; should a service ever echo a credential

@@ -290,6 +290,9 @@ pub enum Az<'a> {
     Garbage,
     /// Hangs, with a child that would outlive a wrapper-only kill.
     Hang,
+    /// Logged in to another cloud: no token for the Resource Manager asked
+    /// for (AADSTS500011).
+    OtherCloud,
 }
 
 /// Puts the one fake `az` into `bin_dir` (first on the run's PATH). Each
@@ -318,6 +321,7 @@ pub fn fake_az(bin_dir: &Path, mode: Az<'_>) {
             "printf '\\033[31mERROR: AADSTS50173: the grant expired\\033[0m\\n' >&2; exit 3".into()
         }
         Az::Garbage => "echo 'this is not json'".into(),
+        Az::OtherCloud => "echo \"ERROR: AADSTS500011: The resource principal named https://management.chinacloudapi.cn was not found in the tenant named Contoso.\" >&2; exit 1".into(),
         Az::Hang => format!(
             "sleep 30 & echo $! > '{}'; wait",
             home.join("az-child.pid").display()

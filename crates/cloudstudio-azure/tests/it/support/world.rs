@@ -85,6 +85,7 @@ impl World {
             "fail" => Az::Fail,
             "garbage" => Az::Garbage,
             "hang" => Az::Hang,
+            "other-cloud" => Az::OtherCloud,
             other => panic!("unknown fake az mode {other}"),
         };
         fake_az(&self.path().join("bin"), az);
