@@ -7,6 +7,7 @@
 
 use crate::exit::{Diagnose, Exit};
 use crate::ids::{Environment, is_guid};
+use crate::lookup::{match_lines, search_dirs};
 use globset::{GlobBuilder, GlobMatcher};
 use serde::{Deserialize, Deserializer};
 use std::collections::BTreeMap;
@@ -121,7 +122,9 @@ pub struct Config {
 impl Config {
     /// The position (0-based) of the first rule matching `branch`.
     pub fn rule_index_for(&self, branch: &str) -> Option<usize> {
-        self.branches.iter().position(|r| r.pattern.is_match(branch))
+        self.branches
+            .iter()
+            .position(|r| r.pattern.is_match(branch))
     }
 
     /// The 1-based line of rule `index`'s `match:` key, when known.
@@ -204,39 +207,6 @@ impl Config {
             branches: raw.branches,
         })
     }
-}
-
-/// The lines holding a `match:` key (block `- match: x` or flow
-/// `- { match: x, ... }`), in order: each rule has exactly one.
-fn match_lines(text: &str) -> Vec<usize> {
-    text.lines()
-        .enumerate()
-        .filter(|(_, l)| {
-            let l = l.split('#').next().unwrap_or("");
-            let l = l.trim_start().trim_start_matches('-').trim_start();
-            let l = l.trim_start_matches('{').trim_start();
-            l.starts_with("match:") || l.starts_with("\"match\":") || l.starts_with("match :")
-        })
-        .map(|(n, _)| n + 1)
-        .collect()
-}
-
-/// `cwd` and its parents up to the repository root (the nearest holding
-/// `.git`), else up to the workdir root (the nearest holding `azure/`),
-/// inclusive; all of them when there is neither.
-fn search_dirs(cwd: &Path) -> Vec<PathBuf> {
-    let stop = cwd
-        .ancestors()
-        .find(|d| d.join(".git").exists())
-        .or_else(|| cwd.ancestors().find(|d| d.join("azure").is_dir()));
-    let mut dirs = Vec::new();
-    for dir in cwd.ancestors() {
-        dirs.push(dir.to_path_buf());
-        if Some(dir) == stop {
-            break;
-        }
-    }
-    dirs
 }
 
 /// serde_yaml's message, with the line first ("line 4: ...").

@@ -16,6 +16,7 @@ mod error;
 mod exit;
 mod file_error;
 mod ids;
+mod lookup;
 mod observe;
 mod pipeline;
 mod plan;

@@ -143,7 +143,11 @@ pub struct Placement {
 
 /// What `--environment` dropped of a matched rule for another environment:
 /// its subscription and credential belong to the rule's environment.
-fn dropped_by_override(rule: Option<&Rule>, dropped: bool, environment: Environment) -> Vec<String> {
+fn dropped_by_override(
+    rule: Option<&Rule>,
+    dropped: bool,
+    environment: Environment,
+) -> Vec<String> {
     let Some(r) = rule.filter(|_| dropped) else {
         return Vec::new();
     };

@@ -9,9 +9,9 @@
 
 use crate::exit::Failure;
 use crate::observe::{CheckStatus, Observe};
-use crate::verify::render_check;
 use crate::secret::Secret;
 use crate::vars::Vars;
+use crate::verify::render_check;
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 

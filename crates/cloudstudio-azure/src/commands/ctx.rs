@@ -195,7 +195,9 @@ pub fn access_failure(report: &Report, suffix: &str) -> Outcome {
     let (message, hint) = match report.first_failure() {
         Some(c) => (
             format!("{}: {}{suffix}", c.check.name(), c.detail),
-            c.fix.as_ref().map(|_| "see the fix under the failed check".to_owned()),
+            c.fix
+                .as_ref()
+                .map(|_| "see the fix under the failed check".to_owned()),
         ),
         None => (format!("access is not sufficient{suffix}"), None),
     };

@@ -208,8 +208,13 @@ fn global(ctx: &Ctx<'_>, workdir: &Path) -> GlobalArgs {
 /// The demo talks to a terminal: no workflow commands on it, even though
 /// the job it simulates writes GitHub's files.
 fn demo_ui(ctx: &Ctx<'_>) -> Ui {
-    let mut ui = Ui::new(ctx.vars, ctx.global.quiet, ctx.global.verbose, OutputFormat::Text)
-        .with_color(ctx.global.color, ctx.vars);
+    let mut ui = Ui::new(
+        ctx.vars,
+        ctx.global.quiet,
+        ctx.global.verbose,
+        OutputFormat::Text,
+    )
+    .with_color(ctx.global.color, ctx.vars);
     ui.github = false;
     ui
 }

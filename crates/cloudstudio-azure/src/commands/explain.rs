@@ -141,7 +141,11 @@ fn render_target(config: &Config, p: &Placement, sub: Option<(&str, Subscription
     };
     line(&mut out, "rule:", &rule);
     for (n, l, pattern) in &p.unmatched {
-        line(&mut out, "", &format!("rule {n}{} `{pattern}` does not match", at_line(*l)));
+        line(
+            &mut out,
+            "",
+            &format!("rule {n}{} `{pattern}` does not match", at_line(*l)),
+        );
     }
     for o in &p.overrides {
         line(&mut out, "", o);

@@ -18,9 +18,9 @@ mod verify;
 use crate::cli::EmulatorCommand;
 use crate::cli::{Cli, Command};
 use crate::error::Error;
-use crate::ui::{OutputFormat, Ui};
 use crate::exit::Outcome;
 use crate::pipeline::Shell;
+use crate::ui::{OutputFormat, Ui};
 use crate::vars::Vars;
 use ctx::Ctx;
 
@@ -102,7 +102,10 @@ fn env_shell(shell: Option<Shell>, ui: &Ui) -> Result<Shell, Error> {
         (None, true) | (Some(Shell::Json), _) => Ok(Shell::Json),
         (None, false) => Ok(Shell::Bash),
         (Some(s), true) => Err(Error::Usage {
-            message: format!("--output json prints JSON; --shell {} prints something else", format!("{s:?}").to_lowercase()),
+            message: format!(
+                "--output json prints JSON; --shell {} prints something else",
+                format!("{s:?}").to_lowercase()
+            ),
             hint: "drop --shell (or use --shell json) with --output json".into(),
         }),
         (Some(s), false) => Ok(s),

@@ -142,7 +142,11 @@ fn render_text(status: &Status) -> String {
         let current = if current.is_empty() {
             "-".to_owned()
         } else {
-            current.iter().map(|e| e.as_str()).collect::<Vec<_>>().join(", ")
+            current
+                .iter()
+                .map(|e| e.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
         };
         let (sub, kind) = match file.value() {
             Some(f) => (f.subscription_id.clone(), kind(f)),

@@ -53,7 +53,9 @@ fn parse(origin: &str, text: &str) -> Result<Fields, ResolveError> {
     if ["appId", "password", "tenant"]
         .iter()
         .any(|k| map.contains_key(*k))
-        && !["clientId", "client_id"].iter().any(|k| map.contains_key(*k))
+        && !["clientId", "client_id"]
+            .iter()
+            .any(|k| map.contains_key(*k))
     {
         return rbac_shape(origin, &map);
     }

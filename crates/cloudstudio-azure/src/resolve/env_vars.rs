@@ -36,7 +36,10 @@ pub fn probe(kind: SourceKind, vars: &Vars) -> Probe {
                 set.join(" and ")
             )
         } else {
-            format!("only {} set (no client id or secret): not a credential source", set.join(" and "))
+            format!(
+                "only {} set (no client id or secret): not a credential source",
+                set.join(" and ")
+            )
         };
         return Probe::Absent(reason);
     }

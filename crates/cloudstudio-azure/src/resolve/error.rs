@@ -34,7 +34,9 @@ pub enum ResolveError {
     AzTimeout { seconds: u64 },
     #[error("`az account get-access-token` failed (exit {code}): {stderr}")]
     AzFailed { code: String, stderr: String },
-    #[error("the `az login` session is for another cloud: it has no token for {resource}: {stderr}")]
+    #[error(
+        "the `az login` session is for another cloud: it has no token for {resource}: {stderr}"
+    )]
     AzCloud {
         resource: String,
         set_cloud: String,

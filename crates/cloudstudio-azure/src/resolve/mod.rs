@@ -12,10 +12,10 @@ mod error;
 mod flags;
 mod probe;
 
+pub use az_cli::AzCloud;
 pub use credentials::{Auth, Credentials, SourceKind};
 pub use decide::Resolved;
 pub use error::ResolveError;
-pub use az_cli::AzCloud;
 pub use probe::Input;
 
 use crate::observe::Observe;

@@ -93,7 +93,10 @@ impl Endpoints {
     /// `/metadata/endpoints` on Azure Stack and the emulator: Terraform's
     /// `ARM_METADATA_HOSTNAME`.
     pub fn arm_host(&self) -> &str {
-        let rest = self.arm.split_once("://").map_or(self.arm.as_str(), |(_, r)| r);
+        let rest = self
+            .arm
+            .split_once("://")
+            .map_or(self.arm.as_str(), |(_, r)| r);
         rest.split('/').next().unwrap_or(rest)
     }
 

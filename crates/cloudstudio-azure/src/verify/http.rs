@@ -218,9 +218,7 @@ fn wait_line(
         Err(_) => ("connection failed".to_owned(), "retrying in"),
     };
     let secs = delay.as_secs_f64();
-    format!(
-        "waiting for {what}: {why} on attempt {attempt}/{MAX_ATTEMPTS}, {after} {secs:.1} s"
-    )
+    format!("waiting for {what}: {why} on attempt {attempt}/{MAX_ATTEMPTS}, {after} {secs:.1} s")
 }
 
 /// How long to wait before the next attempt; `None`: this outcome is final.

@@ -112,7 +112,10 @@ impl Report {
     /// Hands every check up to and including `upto` that was not handed
     /// over yet to `observe`, in order (live output).
     pub fn emit_upto(&mut self, upto: Check, observe: &dyn crate::observe::Observe) {
-        let end = Check::ALL.iter().position(|&c| c == upto).map_or(0, |i| i + 1);
+        let end = Check::ALL
+            .iter()
+            .position(|&c| c == upto)
+            .map_or(0, |i| i + 1);
         for r in self.results.iter().take(end).skip(self.emitted) {
             observe.check(r.status, r.check.name(), &r.detail, r.fix.as_deref());
         }

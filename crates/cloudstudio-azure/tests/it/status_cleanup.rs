@@ -45,12 +45,22 @@ fn status_lists_masked_credentials_and_bindings() {
     let mut lines = out.lines();
     let header = lines.next().unwrap_or_default();
     assert!(
-        header.starts_with("CREDENTIAL") && header.contains("CURRENT FOR") && header.ends_with("KIND"),
+        header.starts_with("CREDENTIAL")
+            && header.contains("CURRENT FOR")
+            && header.ends_with("KIND"),
         "{out}"
     );
     let row = lines.next().unwrap_or_default();
-    let cells: Vec<&str> = row.split("  ").map(str::trim).filter(|c| !c.is_empty()).collect();
-    assert_eq!(cells, ["ci-production", "production", SUB, "client secret"], "{out}");
+    let cells: Vec<&str> = row
+        .split("  ")
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .collect();
+    assert_eq!(
+        cells,
+        ["ci-production", "production", SUB, "client secret"],
+        "{out}"
+    );
     assert!(
         out.contains("Credential not set on environment: development"),
         "{out}"

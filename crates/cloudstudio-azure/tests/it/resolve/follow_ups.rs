@@ -136,7 +136,10 @@ fn create_for_rbac_output_without_sdk_auth_is_accepted() {
     assert_eq!(j["has_secret"], true);
 
     let mut w = World::new();
-    w.env("AZURE_CREDENTIALS", &format!(r#"{{"appId":"{CLIENT_ID}","tenant":"{TENANT_ID}"}}"#));
+    w.env(
+        "AZURE_CREDENTIALS",
+        &format!(r#"{{"appId":"{CLIENT_ID}","tenant":"{TENANT_ID}"}}"#),
+    );
     let r = w.run(&["explain"]);
     assert_eq!(r.code, 2);
     assert!(

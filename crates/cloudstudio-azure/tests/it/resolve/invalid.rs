@@ -91,7 +91,9 @@ fn a_subscription_alone_is_not_a_source() {
     // Not a source, but the az session's subscription, as with Terraform's
     // ARM_USE_CLI: the session's token is asked for that subscription.
     assert!(
-        w.az_calls().iter().any(|c| c.contains(&format!("--subscription {SUB_2}"))),
+        w.az_calls()
+            .iter()
+            .any(|c| c.contains(&format!("--subscription {SUB_2}"))),
         "{:?}",
         w.az_calls()
     );

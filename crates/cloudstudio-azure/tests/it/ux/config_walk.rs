@@ -39,7 +39,10 @@ fn the_walk_stops_at_the_repository_root() {
     w.write("repo/.git/HEAD", "ref: refs/heads/main\n");
     w.write("repo/azure/.keep", "");
     w.write("repo/infra/main.tf", "");
-    let r = w.run_in(&w.path().join("repo/infra"), &["explain", "--output", "json"]);
+    let r = w.run_in(
+        &w.path().join("repo/infra"),
+        &["explain", "--output", "json"],
+    );
     assert_eq!(r.code, 0, "{}", r.stderr);
     let j = r.json();
     assert_eq!(j["environment"], "development");
@@ -48,7 +51,10 @@ fn the_walk_stops_at_the_repository_root() {
     // Inside the repository, above the workdir, it is found.
     w.write("repo/cloudstudio.yml", CONFIG);
     let j = w
-        .run_in(&w.path().join("repo/infra"), &["explain", "--output", "json"])
+        .run_in(
+            &w.path().join("repo/infra"),
+            &["explain", "--output", "json"],
+        )
         .json();
     assert_eq!(j["environment"], "production");
 }

@@ -40,6 +40,9 @@ fn a_subscription_delegated_to_the_credentials_tenant_passes_with_a_note() {
         .lines()
         .find(|l| l.starts_with("✓ tenant"))
         .unwrap_or_else(|| panic!("{}", r.stdout));
-    assert!(tenant.contains("delegated to the credentials' tenant"), "{tenant}");
+    assert!(
+        tenant.contains("delegated to the credentials' tenant"),
+        "{tenant}"
+    );
     assert!(tenant.contains("managedByTenants"), "{tenant}");
 }

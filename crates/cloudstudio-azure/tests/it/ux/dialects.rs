@@ -66,10 +66,16 @@ fn sovereign_and_custom_clouds_name_themselves() {
     let w = secret_world();
     let gov = dotenv(&w, &["--cloud", "usgovernment"]);
     assert_eq!(value(&gov, "ARM_ENVIRONMENT"), "usgovernment");
-    assert_eq!(value(&gov, "AZURE_AUTHORITY_HOST"), "https://login.microsoftonline.us");
+    assert_eq!(
+        value(&gov, "AZURE_AUTHORITY_HOST"),
+        "https://login.microsoftonline.us"
+    );
     let china = dotenv(&w, &["--cloud", "china"]);
     assert_eq!(value(&china, "ARM_ENVIRONMENT"), "china");
-    assert_eq!(value(&china, "AZURE_AUTHORITY_HOST"), "https://login.chinacloudapi.cn");
+    assert_eq!(
+        value(&china, "AZURE_AUTHORITY_HOST"),
+        "https://login.chinacloudapi.cn"
+    );
     let custom = dotenv(
         &w,
         &[
@@ -81,8 +87,14 @@ fn sovereign_and_custom_clouds_name_themselves() {
             "https://management.stack.local:8443/",
         ],
     );
-    assert_eq!(value(&custom, "AZURE_AUTHORITY_HOST"), "https://login.stack.local");
-    assert_eq!(value(&custom, "ARM_METADATA_HOSTNAME"), "management.stack.local:8443");
+    assert_eq!(
+        value(&custom, "AZURE_AUTHORITY_HOST"),
+        "https://login.stack.local"
+    );
+    assert_eq!(
+        value(&custom, "ARM_METADATA_HOSTNAME"),
+        "management.stack.local:8443"
+    );
     assert!(!names(&custom).contains(&"ARM_ENVIRONMENT"));
 }
 
@@ -123,7 +135,11 @@ fn github_env_and_the_dry_run_listing_carry_both_dialects() {
     w.allow_secret_output = false;
     let r = w.run(&["export", "--no-verify", "--dry-run", "--allow-unignored"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    for line in ["ARM_CLIENT_SECRET=***", "AZURE_CLIENT_SECRET=***", &format!("AZURE_CLIENT_ID={CLIENT_ID}")] {
+    for line in [
+        "ARM_CLIENT_SECRET=***",
+        "AZURE_CLIENT_SECRET=***",
+        &format!("AZURE_CLIENT_ID={CLIENT_ID}"),
+    ] {
         assert!(r.stdout.contains(line), "{line}: {}", r.stdout);
     }
 }

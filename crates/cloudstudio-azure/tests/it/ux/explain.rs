@@ -32,7 +32,11 @@ fn explain_without_credentials_still_shows_the_target() {
     ] {
         assert!(out.contains(expected), "{expected:?} in\n{out}");
     }
-    assert!(r.stderr.contains("no usable Azure credentials"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("no usable Azure credentials"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]
@@ -50,7 +54,15 @@ fn an_environment_override_that_drops_the_rules_subscription_says_so() {
         r.stdout
     );
     let j = w
-        .run(&["explain", "-o", "json", "--branch", "main", "--environment", "dev"])
+        .run(&[
+            "explain",
+            "-o",
+            "json",
+            "--branch",
+            "main",
+            "--environment",
+            "dev",
+        ])
         .json();
     assert_eq!(j["rule_number"], 2);
     assert_eq!(j["rule_line"], 5);

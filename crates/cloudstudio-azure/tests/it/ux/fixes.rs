@@ -13,7 +13,10 @@ fn oidc_world(e: &Emu) -> World {
     w.env("AZURE_CLIENT_ID", demo::OIDC_CLIENT_ID)
         .env("AZURE_TENANT_ID", demo::TENANT_ID)
         .env("ACTIONS_ID_TOKEN_REQUEST_URL", &e.emu.oidc_request_url())
-        .env("ACTIONS_ID_TOKEN_REQUEST_TOKEN", &e.emu.oidc_request_token());
+        .env(
+            "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+            &e.emu.oidc_request_token(),
+        );
     w
 }
 
@@ -42,7 +45,10 @@ fn reader_only_gets_the_role_assignment_command_with_the_real_ids_once() {
         "{both}"
     );
     assert!(!both.contains('<'), "no placeholder left: {both}");
-    assert!(!both.contains("steps 12"), "the guide has no step numbers: {both}");
+    assert!(
+        !both.contains("steps 12"),
+        "the guide has no step numbers: {both}"
+    );
     // The command is its own line, ready to paste.
     assert!(
         r.stdout
@@ -62,7 +68,11 @@ fn colour_follows_color_no_color_and_clicolor_force() {
     let r = e.verify(&w, demo::PROD_SUBSCRIPTION_ID, &["--color", "always"]);
     assert_exit(&r, 3);
     assert!(r.stdout.contains("\x1b[31m✗\x1b[0m role"), "{:?}", r.stdout);
-    assert!(r.stdout.contains("\x1b[32m✓\x1b[0m token"), "{:?}", r.stdout);
+    assert!(
+        r.stdout.contains("\x1b[32m✓\x1b[0m token"),
+        "{:?}",
+        r.stdout
+    );
     assert!(r.stderr.contains("\x1b[31merror:\x1b[0m"), "{:?}", r.stderr);
 
     w.env("CLICOLOR_FORCE", "1");
@@ -85,7 +95,10 @@ fn colour_follows_color_no_color_and_clicolor_force() {
 fn oidc_subject_mismatch_gets_the_federated_credential_command() {
     let subject = "repo:contoso/infra:ref:refs/heads/feature/x";
     let mut s = Scenario::demo();
-    s.github_oidc.as_mut().expect("demo has github_oidc").subject = subject.into();
+    s.github_oidc
+        .as_mut()
+        .expect("demo has github_oidc")
+        .subject = subject.into();
     let e = Emu::start(s);
     let w = oidc_world(&e);
     let r = e.verify(&w, demo::PROD_SUBSCRIPTION_ID, &[]);
@@ -99,7 +112,10 @@ fn oidc_subject_mismatch_gets_the_federated_credential_command() {
         line.contains(&format!("--id {} --parameters '{{", demo::OIDC_CLIENT_ID)),
         "{line}"
     );
-    assert!(line.contains(&format!("\"subject\":\"{subject}\"")), "{line}");
+    assert!(
+        line.contains(&format!("\"subject\":\"{subject}\"")),
+        "{line}"
+    );
     assert!(
         line.contains("\"audiences\":[\"api://AzureADTokenExchange\"]"),
         "{line}"

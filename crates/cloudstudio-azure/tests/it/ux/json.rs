@@ -85,7 +85,11 @@ fn env_speaks_json_with_output_json_and_refuses_a_contradiction() {
     assert_eq!(r.json()["AZURE_CLIENT_ID"], CLIENT_ID);
     let r = w.run(&["env", "-o", "json", "--shell", "bash"]);
     assert_eq!(r.code, 2);
-    assert!(r.json()["error"]["message"].as_str().is_some_and(|m| m.contains("--shell bash")));
+    assert!(
+        r.json()["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("--shell bash"))
+    );
 }
 
 #[test]
@@ -99,6 +103,10 @@ fn commands_refuse_global_flags_they_have_no_use_for() {
     ] {
         let r = w.run(args);
         assert_eq!(r.code, 2, "{args:?}: {}", r.stderr);
-        assert!(r.stderr.contains("does not apply to"), "{args:?}: {}", r.stderr);
+        assert!(
+            r.stderr.contains("does not apply to"),
+            "{args:?}: {}",
+            r.stderr
+        );
     }
 }

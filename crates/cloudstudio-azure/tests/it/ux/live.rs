@@ -60,7 +60,11 @@ fn verbose_shows_every_http_request_and_the_az_call() {
         .lines()
         .filter(|l| l.starts_with("debug: ") && l.contains("(attempt 1/3)"))
         .collect();
-    assert!(http.len() >= 3, "token, subscription, permissions: {}", r.stderr);
+    assert!(
+        http.len() >= 3,
+        "token, subscription, permissions: {}",
+        r.stderr
+    );
     assert!(http.iter().any(|l| l.contains("POST ")), "{http:?}");
     assert!(http.iter().all(|l| l.contains(" ms ")), "{http:?}");
 
@@ -69,9 +73,9 @@ fn verbose_shows_every_http_request_and_the_az_call() {
     let r = w.run(&["explain", "-v"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(
-        r.stderr
-            .lines()
-            .any(|l| l.starts_with("debug: az account get-access-token") && l.contains("exit 0 in ")),
+        r.stderr.lines().any(
+            |l| l.starts_with("debug: az account get-access-token") && l.contains("exit 0 in ")
+        ),
         "{}",
         r.stderr
     );

@@ -33,7 +33,10 @@ fn arm_tenant_and_subscription_alone_use_the_az_session_for_that_subscription() 
     );
     let calls = w.az_calls();
     assert_eq!(calls.len(), 1, "{calls:?}");
-    assert!(calls[0].contains(&format!("--subscription {SUB_2}")), "{calls:?}");
+    assert!(
+        calls[0].contains(&format!("--subscription {SUB_2}")),
+        "{calls:?}"
+    );
 }
 
 #[test]
@@ -60,7 +63,10 @@ fn a_client_id_without_secret_names_the_secret_and_the_az_session() {
     assert_eq!(skipped(&r, "azure-env"), "skipped by --source az-cli");
     assert_eq!(skipped(&r, "github-oidc"), "skipped by --source az-cli");
     w.env("CLOUDSTUDIO_SOURCE", "az-cli");
-    assert_eq!(w.run(&["explain", "--output", "json"]).json()["source"], "az-cli");
+    assert_eq!(
+        w.run(&["explain", "--output", "json"]).json()["source"],
+        "az-cli"
+    );
 }
 
 #[test]
@@ -82,7 +88,8 @@ fn source_picks_a_lower_source_over_a_present_higher_one() {
     // The text form lists them as skipped by --source too.
     let r = w.run(&["explain", "--source", "arm-env"]);
     assert!(
-        r.stdout.contains("skipped azure-env: skipped by --source arm-env"),
+        r.stdout
+            .contains("skipped azure-env: skipped by --source arm-env"),
         "{}",
         r.stdout
     );
@@ -95,7 +102,8 @@ fn source_that_is_absent_is_an_error_and_az_does_not_run() {
     let r = w.run(&["explain", "--source", "azure-env"]);
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(
-        r.stderr.contains("--source azure-env: azure-env is not usable"),
+        r.stderr
+            .contains("--source azure-env: azure-env is not usable"),
         "{}",
         r.stderr
     );
