@@ -124,11 +124,58 @@ pub enum Command {
         #[command(subcommand)]
         command: EmulatorCommand,
     },
-    /// Print shell completions
+    /// Print shell completions (subcommands, their flags, and the values of
+    /// --environment, --cloud, --shell, ...)
+    #[command(after_help = COMPLETION_EXAMPLES)]
     Completions {
         /// The shell to complete for
-        shell: clap_complete::Shell,
+        shell: CompletionShell,
     },
+}
+
+const COMPLETION_EXAMPLES: &str = "\
+Examples:
+  source <(cloudstudio-azure completions bash)
+  cloudstudio-azure completions zsh > \"${fpath[1]}/_cloudstudio-azure\"
+  cloudstudio-azure completions fish > ~/.config/fish/completions/cloudstudio-azure.fish
+  cloudstudio-azure completions pwsh >> $PROFILE";
+
+/// The shells completions are generated for (`pwsh` is PowerShell).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CompletionShell {
+    Bash,
+    Zsh,
+    Fish,
+    #[value(alias = "pwsh")]
+    Powershell,
+    Elvish,
+}
+
+impl CompletionShell {
+    pub fn generator(self) -> clap_complete::Shell {
+        match self {
+            CompletionShell::Bash => clap_complete::Shell::Bash,
+            CompletionShell::Zsh => clap_complete::Shell::Zsh,
+            CompletionShell::Fish => clap_complete::Shell::Fish,
+            CompletionShell::Powershell => clap_complete::Shell::PowerShell,
+            CompletionShell::Elvish => clap_complete::Shell::Elvish,
+        }
+    }
+}
+
+/// `--environment`: parsed as [`Environment`], its six spellings listed for
+/// `--help` and shell completions.
+fn environment_parser() -> impl clap::builder::TypedValueParser<Value = Environment> {
+    use clap::builder::TypedValueParser;
+    clap::builder::PossibleValuesParser::new([
+        "development",
+        "dev",
+        "stage",
+        "staging",
+        "production",
+        "prod",
+    ])
+    .try_map(|s| s.parse::<Environment>())
 }
 
 #[derive(Debug, Subcommand)]
@@ -227,6 +274,7 @@ pub struct ResolveArgs {
         env = "CLOUDSTUDIO_ENVIRONMENT",
         hide_env_values = true
     )]
+    #[arg(value_parser = environment_parser())]
     pub environment: Option<Environment>,
     /// Credential name in the workdir [default: from the config, else ci-<environment>]
     #[arg(
@@ -339,6 +387,7 @@ pub struct CleanupArgs {
         env = "CLOUDSTUDIO_ENVIRONMENT",
         hide_env_values = true
     )]
+    #[arg(value_parser = environment_parser())]
     pub environment: Option<Environment>,
     /// Branch to match against the rules
     #[arg(long, env = "CLOUDSTUDIO_BRANCH", hide_env_values = true)]
@@ -346,6 +395,9 @@ pub struct CleanupArgs {
     /// Show what would be removed; remove nothing
     #[arg(long, env = "CLOUDSTUDIO_DRY_RUN", hide_env_values = true)]
     pub dry_run: bool,
+    /// Do not ask before deleting (on a terminal it asks; in CI it never does)
+    #[arg(short, long)]
+    pub yes: bool,
 }
 
 impl CloudArgs {

@@ -184,6 +184,11 @@ impl Ctx<'_> {
         for w in &report.warnings {
             self.ui.warn(w);
         }
+        if res.credentials.source == resolve::SourceKind::AzCli && !self.vars.in_ci() {
+            self.ui.warn(
+                "these checks used your own `az login` identity, not the pipeline's: its rights (and ARM_USE_CLI=true) say nothing about the service principal the pipeline will use; check that one with its credentials (e.g. `--source azure-env`)",
+            );
+        }
         Ok(report)
     }
 }

@@ -16,7 +16,7 @@ mod verify;
 
 #[cfg(feature = "emulator")]
 use crate::cli::EmulatorCommand;
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, Command, CompletionShell};
 use crate::error::Error;
 use crate::exit::Outcome;
 use crate::pipeline::Shell;
@@ -50,17 +50,7 @@ pub async fn run(cli: Cli, vars: Vars, ui: &Ui) -> Result<Outcome, Error> {
         Command::Demo => demo::run(&ctx).await,
         Command::Env { resolve, shell } => env::run(&ctx, resolve, env_shell(*shell, ui)?).await,
         Command::Cleanup(args) => cleanup::run(&ctx, args).await,
-        Command::Completions { shell } => {
-            use clap::CommandFactory;
-            let mut cmd = Cli::command();
-            clap_complete::generate(
-                *shell,
-                &mut cmd,
-                "cloudstudio-azure",
-                &mut std::io::stdout(),
-            );
-            Ok(Outcome::Success)
-        }
+        Command::Completions { shell } => completions(*shell),
     }
 }
 
@@ -110,4 +100,30 @@ fn env_shell(shell: Option<Shell>, ui: &Ui) -> Result<Shell, Error> {
         }),
         (Some(s), false) => Ok(s),
     }
+}
+
+/// Shell completions from the command line's definition.
+fn completions(shell: CompletionShell) -> Result<Outcome, Error> {
+    use clap::CommandFactory;
+    use std::io::Write;
+    let mut cmd = Cli::command();
+    let mut script = Vec::new();
+    clap_complete::generate(
+        shell.generator(),
+        &mut cmd,
+        "cloudstudio-azure",
+        &mut script,
+    );
+    let mut script = String::from_utf8_lossy(&script).into_owned();
+    if shell == CompletionShell::Bash {
+        // clap_complete names a subcommand's state `cloudstudio__azure__subcmd__export`
+        // but its `case` label `cloudstudio__subcmd__azure__subcmd__export` (the
+        // hyphen in the binary's name): no subcommand flag ever completed.
+        script = script.replace("cloudstudio__subcmd__azure__", "cloudstudio__azure__");
+    }
+    let mut out = std::io::stdout().lock();
+    out.write_all(script.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(Error::io("write to standard output"))?;
+    Ok(Outcome::Success)
 }

@@ -15,5 +15,7 @@ mod explain;
 mod fixes;
 mod json;
 mod live;
+mod local;
 mod preflight;
+mod shells;
 mod sources;
