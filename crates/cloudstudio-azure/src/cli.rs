@@ -15,6 +15,7 @@ use crate::ids::Environment;
 use crate::pipeline::Shell;
 use crate::resolve::SourceKind;
 use crate::ui::{ColorChoice, OutputFormat};
+use crate::vars::Vars;
 use crate::verify::{Cloud, Endpoints, Require, VerifyError};
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
@@ -292,23 +293,24 @@ pub struct ResolveArgs {
 
 #[derive(Debug, Clone, Default, Args)]
 pub struct CloudArgs {
-    /// Azure cloud
+    /// Azure cloud (also AzureCloud, AzureUSGovernment, AzureChinaCloud, AzureStack)
+    /// [default: from ARM_ENVIRONMENT, AZURE_CLOUD or AZURE_AUTHORITY_HOST, else public]
     #[arg(
         long,
         value_enum,
-        default_value_t = Cloud::Public,
         help_heading = "Cloud",
         env = "CLOUDSTUDIO_CLOUD",
         hide_env_values = true
     )]
-    pub cloud: Cloud,
+    pub cloud: Option<Cloud>,
     /// Entra ID authority for --cloud custom (e.g. https://login.example.local)
+    /// [env: CLOUDSTUDIO_AUTHORITY_HOST, else AZURE_AUTHORITY_HOST]
     #[arg(
         long,
         value_name = "URL",
         help_heading = "Cloud",
         env = "CLOUDSTUDIO_AUTHORITY_HOST",
-        hide_env_values = true
+        hide_env = true
     )]
     pub authority_host: Option<String>,
     /// Resource Manager endpoint for --cloud custom (Azure Stack, the emulator)
@@ -402,14 +404,42 @@ pub struct CleanupArgs {
 
 impl CloudArgs {
     /// The cloud's endpoints, validated (`--cloud custom` needs both URLs,
-    /// https; the named clouds take neither).
-    pub fn endpoints(&self) -> Result<Endpoints, VerifyError> {
-        Endpoints::for_cloud(
-            self.cloud,
-            self.authority_host.as_deref(),
-            self.arm_endpoint.as_deref(),
-        )
+    /// https; the named clouds take neither). Without `--cloud`, the cloud
+    /// the environment names for Terraform (`ARM_ENVIRONMENT`) or the Azure
+    /// tools (`AZURE_CLOUD`, `AZURE_AUTHORITY_HOST`); `AZURE_AUTHORITY_HOST`
+    /// also serves as `--authority-host` for a custom cloud.
+    pub fn endpoints(&self, vars: &Vars) -> Result<Endpoints, VerifyError> {
+        let env_authority = vars
+            .get("AZURE_AUTHORITY_HOST")
+            .filter(|v| !v.trim().is_empty());
+        let cloud = match self.cloud {
+            Some(c) => c,
+            None => env_cloud(vars, env_authority)?,
+        };
+        let authority = self
+            .authority_host
+            .as_deref()
+            .or(env_authority.filter(|_| cloud == Cloud::Custom));
+        Endpoints::for_cloud(cloud, authority, self.arm_endpoint.as_deref())
     }
+}
+
+/// The cloud named by `ARM_ENVIRONMENT`, else `AZURE_CLOUD`, else the
+/// authority in `AZURE_AUTHORITY_HOST` (a host no named cloud has: custom),
+/// else public.
+fn env_cloud(vars: &Vars, authority: Option<&str>) -> Result<Cloud, VerifyError> {
+    for name in ["ARM_ENVIRONMENT", "AZURE_CLOUD"] {
+        if let Some(v) = vars.get(name).filter(|v| !v.trim().is_empty()) {
+            return Cloud::from_name(v).ok_or_else(|| {
+                VerifyError::CloudConfig(format!(
+                    "{name} names a cloud this tool does not know (public, usgovernment, china, or AzureCloud, AzureUSGovernment, AzureChinaCloud)"
+                ))
+            });
+        }
+    }
+    Ok(authority.map_or(Cloud::Public, |a| {
+        Cloud::from_authority(a).unwrap_or(Cloud::Custom)
+    }))
 }
 
 impl ResolveArgs {

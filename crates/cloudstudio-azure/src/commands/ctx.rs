@@ -114,7 +114,7 @@ impl Ctx<'_> {
         } else {
             None
         };
-        let endpoints = args.cloud.endpoints().ok();
+        let endpoints = args.cloud.endpoints(self.vars).ok();
         let set_cloud = endpoints.as_ref().map(Endpoints::az_set_command);
         let input = resolve::Input {
             vars: self.vars,

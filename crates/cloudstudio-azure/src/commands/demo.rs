@@ -146,7 +146,7 @@ fn scaffold(workdir: &Path, github: &Path) -> std::io::Result<()> {
 /// The flags the simulated job passes: the emulator's cloud, defaults.
 fn job_args(emulator: &Emulator) -> (ResolveArgs, VerifyArgs) {
     let cloud = CloudArgs {
-        cloud: Cloud::Custom,
+        cloud: Some(Cloud::Custom),
         authority_host: Some(emulator.authority_host()),
         arm_endpoint: Some(emulator.arm_endpoint()),
     };

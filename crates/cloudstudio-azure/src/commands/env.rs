@@ -15,7 +15,7 @@ use std::io::Write;
 
 pub async fn run(ctx: &Ctx<'_>, resolve: &ResolveArgs, sh: Shell) -> Result<Outcome, Error> {
     // The cloud names itself in the variables: validate it before `az` runs.
-    let endpoints = resolve.cloud.endpoints()?;
+    let endpoints = resolve.cloud.endpoints(ctx.vars)?;
     let res = ctx.resolve(resolve).await?;
     let vars = arm_vars(&res.credentials, &res.target.subscription_id, &endpoints);
     // Rendered in full before printing: a refused value prints nothing.

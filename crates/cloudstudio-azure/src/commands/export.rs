@@ -25,7 +25,7 @@ pub async fn run(
 ) -> Result<Outcome, Error> {
     // A bad --cloud is an input error: say so before `az` runs.
     // The cloud is validated with --no-verify too: the variables name it.
-    let endpoints = resolve.cloud.endpoints()?;
+    let endpoints = resolve.cloud.endpoints(ctx.vars)?;
     // Resolution masks the secret first; nothing is printed before it.
     let res = ctx.resolve(resolve).await?;
     // A missing workdir is an input error: find it before any network call.

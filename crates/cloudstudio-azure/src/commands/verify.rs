@@ -13,7 +13,7 @@ pub async fn run(
     verify: &VerifyArgs,
 ) -> Result<Outcome, Error> {
     // A bad --cloud is an input error: say so before `az` runs.
-    let endpoints = resolve.cloud.endpoints()?;
+    let endpoints = resolve.cloud.endpoints(ctx.vars)?;
     let res = ctx.resolve(resolve).await?;
     let report = ctx.verify(&res, &endpoints, verify).await?;
     if ctx.ui.json() {

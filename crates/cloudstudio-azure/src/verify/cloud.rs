@@ -7,10 +7,37 @@ use super::error::VerifyError;
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum Cloud {
     #[default]
+    #[value(alias = "AzureCloud")]
     Public,
+    #[value(alias = "AzureUSGovernment")]
     Usgovernment,
+    #[value(alias = "AzureChinaCloud")]
     China,
+    #[value(alias = "AzureStack")]
     Custom,
+}
+
+impl Cloud {
+    /// A cloud as Terraform (`ARM_ENVIRONMENT`: public, usgovernment,
+    /// china) or the Azure CLI / azure/login (`AzureCloud`, ...) name it,
+    /// any case.
+    pub fn from_name(name: &str) -> Option<Cloud> {
+        Some(match name.trim().to_ascii_lowercase().as_str() {
+            "public" | "azurecloud" => Cloud::Public,
+            "usgovernment" | "azureusgovernment" | "usgov" => Cloud::Usgovernment,
+            "china" | "azurechinacloud" => Cloud::China,
+            "custom" | "azurestack" => Cloud::Custom,
+            _ => return None,
+        })
+    }
+
+    /// The named cloud whose Entra ID authority is `host`, if any.
+    pub fn from_authority(host: &str) -> Option<Cloud> {
+        let h = host.trim().trim_end_matches('/').to_ascii_lowercase();
+        [Cloud::Public, Cloud::Usgovernment, Cloud::China]
+            .into_iter()
+            .find(|&c| Endpoints::for_cloud(c, None, None).is_ok_and(|e| e.authority_host == h))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

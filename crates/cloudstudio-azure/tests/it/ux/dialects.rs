@@ -143,3 +143,56 @@ fn github_env_and_the_dry_run_listing_carry_both_dialects() {
         assert!(r.stdout.contains(line), "{line}: {}", r.stdout);
     }
 }
+
+/// The cloud can come from the variables the other tools read:
+/// `ARM_ENVIRONMENT` (Terraform), `AZURE_CLOUD`, `AZURE_AUTHORITY_HOST`.
+#[test]
+fn the_cloud_falls_back_to_terraform_and_sdk_variables() {
+    let cases = [
+        ("ARM_ENVIRONMENT", "usgovernment", "usgovernment"),
+        ("AZURE_CLOUD", "AzureChinaCloud", "china"),
+        (
+            "AZURE_AUTHORITY_HOST",
+            "https://login.microsoftonline.us/",
+            "usgovernment",
+        ),
+    ];
+    for (name, value, expected) in cases {
+        let mut w = secret_world();
+        w.env(name, value);
+        let vars = dotenv(&w, &[]);
+        assert_eq!(
+            value_of(&vars, "ARM_ENVIRONMENT"),
+            expected,
+            "{name}={value}"
+        );
+    }
+    // A flag wins; azure/login's names are accepted.
+    let mut w = secret_world();
+    w.env("ARM_ENVIRONMENT", "china");
+    let vars = dotenv(&w, &["--cloud", "AzureUSGovernment"]);
+    assert_eq!(value_of(&vars, "ARM_ENVIRONMENT"), "usgovernment");
+    // An unknown name is an input error naming the variable.
+    let mut w = secret_world();
+    w.env("ARM_ENVIRONMENT", "german");
+    let r = w.run(&["env", "--shell", "dotenv"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("ARM_ENVIRONMENT"), "{}", r.stderr);
+    assert_eq!(r.stdout, "");
+    // AZURE_AUTHORITY_HOST fills --authority-host for a custom cloud.
+    let mut w = secret_world();
+    w.env("AZURE_AUTHORITY_HOST", "https://login.stack.local");
+    let vars = dotenv(&w, &["--arm-endpoint", "https://management.stack.local"]);
+    assert_eq!(
+        value_of(&vars, "AZURE_AUTHORITY_HOST"),
+        "https://login.stack.local"
+    );
+    assert_eq!(
+        value_of(&vars, "ARM_METADATA_HOSTNAME"),
+        "management.stack.local"
+    );
+}
+
+fn value_of(vars: &[(String, String)], name: &str) -> String {
+    value(vars, name).to_owned()
+}
