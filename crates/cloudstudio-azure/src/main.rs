@@ -22,6 +22,7 @@ mod pipeline;
 mod plan;
 mod resolve;
 mod secret;
+mod spinner;
 mod target;
 mod ui;
 mod vars;

@@ -29,7 +29,7 @@ pub trait Observe: Send + Sync {
     /// later hang or deadline does not hide what had passed.
     fn check(&self, _status: CheckStatus, _name: &str, _detail: &str, _fix: Option<&str>) {}
     /// The step in progress ("waiting for `az`"): a transient status line
-    /// on a terminal, nothing otherwise.
+    /// on a terminal, nothing otherwise; `""` when the step is over.
     fn status(&self, _line: &str) {}
     /// A wait worth knowing about (a retry, Retry-After): the status line
     /// on a terminal, a plain line otherwise.

@@ -10,6 +10,7 @@
 use crate::exit::Failure;
 use crate::observe::{CheckStatus, Observe};
 use crate::secret::Secret;
+use crate::spinner::Spinner;
 use crate::vars::Vars;
 use crate::verify::render_check;
 use std::io::Write;
@@ -54,6 +55,9 @@ pub struct Ui {
     /// `--output json`: the run's one document, printed by `main` when the
     /// run ends, with the failure (if any) as its `error` key.
     document: Arc<Mutex<Option<serde_json::Value>>>,
+    /// The status line on a terminal (shared by the clones handed out as
+    /// the observer).
+    spinner: Spinner,
     /// `env` output is meant for `eval "$(...)"`: a mask line on stdout would
     /// be run as a command (and echo the secret in the error). The runner
     /// reads workflow commands from stderr as well.
@@ -70,6 +74,7 @@ impl Ui {
             color_out: false,
             color_err: false,
             document: Arc::default(),
+            spinner: Spinner::default(),
             masks_on_stderr: false,
         }
     }
@@ -161,20 +166,14 @@ impl Ui {
         !self.quiet && !self.github && std::io::stderr().is_terminal()
     }
 
-    /// Draws (or replaces) the status line on stderr.
+    /// Draws (or replaces) the status line on stderr, with a spinner.
     fn status_line(&self, line: &str) {
-        let mut err = std::io::stderr().lock();
-        let _ = write!(err, "\r\x1b[K… {line}");
-        let _ = err.flush();
+        self.spinner.set(line);
     }
 
     /// Clears the status line before a permanent line is printed.
     fn clear_status(&self) {
-        if self.live() {
-            let mut err = std::io::stderr().lock();
-            let _ = write!(err, "\r\x1b[K");
-            let _ = err.flush();
-        }
+        self.spinner.clear();
     }
 
     pub fn json(&self) -> bool {
@@ -237,6 +236,7 @@ impl Ui {
     /// Detail for `-v`.
     pub fn debug(&self, msg: &str) {
         if self.verbose > 0 {
+            self.clear_status();
             eprintln!("debug: {msg}");
         }
     }
@@ -287,8 +287,11 @@ impl Observe for Ui {
         let _ = out.flush();
     }
 
+    /// An empty line: the step is over, the status line goes.
     fn status(&self, line: &str) {
-        if self.live() {
+        if line.is_empty() {
+            self.clear_status();
+        } else if self.live() {
             self.status_line(line);
         }
     }

@@ -55,7 +55,9 @@ pub async fn run(
         "waiting for `az account get-access-token` (up to {} s)",
         timeout.as_secs()
     ));
-    let output = match execute(program, &args, timeout).await {
+    let output = execute(program, &args, timeout, observe).await;
+    observe.status("");
+    let output = match output {
         Ok(Some(output)) => output,
         Ok(None) => {
             return Ok(Session::Unavailable(
@@ -96,6 +98,7 @@ async fn execute(
     program: &str,
     args: &[&str],
     timeout: Duration,
+    observe: &dyn Observe,
 ) -> Result<Option<Output>, ResolveError> {
     let mut cmd = Command::new(program);
     cmd.args(args)
@@ -118,7 +121,7 @@ async fn execute(
         }
     };
     let pid = child.id();
-    match tokio::time::timeout(timeout, child.wait_with_output()).await {
+    match wait_saying_so(child.wait_with_output(), timeout, observe).await {
         Ok(Ok(o)) => Ok(Some(o)),
         Ok(Err(err)) => Err(ResolveError::AzOutput {
             problem: format!("could not be read: {err}"),
@@ -132,6 +135,29 @@ async fn execute(
             })
         }
     }
+}
+
+/// Waits for `az` up to `timeout`; past a few seconds it says so (a plain
+/// line without a terminal), so a slow `az` is not a silent one.
+async fn wait_saying_so<T>(
+    fut: impl std::future::Future<Output = T>,
+    timeout: Duration,
+    observe: &dyn Observe,
+) -> Result<T, tokio::time::error::Elapsed> {
+    const QUIET: Duration = Duration::from_secs(3);
+    let started = Instant::now();
+    tokio::pin!(fut);
+    if timeout > QUIET {
+        if let Ok(done) = tokio::time::timeout(QUIET, &mut fut).await {
+            return Ok(done);
+        }
+        observe.waiting(&format!(
+            "still waiting for `az account get-access-token` ({} s of at most {} s, --az-timeout)",
+            QUIET.as_secs(),
+            timeout.as_secs()
+        ));
+    }
+    tokio::time::timeout(timeout.saturating_sub(started.elapsed()), fut).await
 }
 
 /// What `az`'s exit status and output mean.
