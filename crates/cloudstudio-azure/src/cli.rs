@@ -67,6 +67,10 @@ pub struct GlobalArgs {
         hide_env_values = true
     )]
     pub config: Option<PathBuf>,
+    /// Whether `--config` was given on the command line (not through
+    /// CLOUDSTUDIO_CONFIG): only then is it refused where it does not apply.
+    #[arg(skip)]
+    pub config_on_command_line: bool,
     /// The CloudStudio workdir (the folder holding `azure/`) [env: CLOUDSTUDIO_WORKDIR]
     #[arg(long, global = true, value_name = "DIR")]
     pub workdir: Option<PathBuf>,
@@ -400,6 +404,20 @@ pub struct CleanupArgs {
     /// Do not ask before deleting (on a terminal it asks; in CI it never does)
     #[arg(short, long)]
     pub yes: bool,
+}
+
+impl Cli {
+    /// Parses the command line (exits on a usage error, as clap does).
+    pub fn from_process() -> Cli {
+        use clap::{CommandFactory, FromArgMatches, parser::ValueSource};
+        let matches = Cli::command().get_matches();
+        let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+        let from_cli =
+            |m: &clap::ArgMatches| m.value_source("config") == Some(ValueSource::CommandLine);
+        cli.global.config_on_command_line =
+            from_cli(&matches) || matches.subcommand().is_some_and(|(_, m)| from_cli(m));
+        cli
+    }
 }
 
 impl CloudArgs {

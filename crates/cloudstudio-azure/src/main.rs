@@ -29,7 +29,6 @@ mod vars;
 mod verify;
 mod workdir;
 
-use clap::Parser;
 use cli::{Cli, Command};
 use error::Error;
 use exit::{Diagnose, Outcome};
@@ -39,7 +38,7 @@ use vars::Vars;
 
 fn main() -> ExitCode {
     quiet_broken_pipe();
-    let cli = Cli::parse();
+    let cli = Cli::from_process();
     let vars = Vars::from_process();
     let mut ui = Ui::new(
         &vars,

@@ -197,6 +197,7 @@ fn job_ctx<'a>(global: &'a GlobalArgs, ui: &'a Ui, vars: &'a Vars, workdir: &Pat
 fn global(ctx: &Ctx<'_>, workdir: &Path) -> GlobalArgs {
     GlobalArgs {
         config: None,
+        config_on_command_line: false,
         workdir: Some(workdir.to_path_buf()),
         output: OutputFormat::Text,
         quiet: ctx.global.quiet,

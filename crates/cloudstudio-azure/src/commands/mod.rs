@@ -57,7 +57,7 @@ pub async fn run(cli: Cli, vars: Vars, ui: &Ui) -> Result<Outcome, Error> {
 /// Global flags are accepted by every command (clap), but a command that
 /// has no use for one refuses it: a flag is never silently ignored.
 fn refuse_unused_globals(cli: &Cli) -> Result<(), Error> {
-    // `--config` is not checked: CLOUDSTUDIO_CONFIG sets it from the
+    // `--config` only when typed: CLOUDSTUDIO_CONFIG sets it from the
     // environment, where it is meant for the commands that read a config.
     let (name, has_json) = match &cli.command {
         Command::Explain(_)
@@ -74,6 +74,7 @@ fn refuse_unused_globals(cli: &Cli) -> Result<(), Error> {
     };
     let g = &cli.global;
     let unused = [
+        (g.config_on_command_line, "--config"),
         (g.workdir.is_some(), "--workdir"),
         (g.output == OutputFormat::Json && !has_json, "--output json"),
     ];

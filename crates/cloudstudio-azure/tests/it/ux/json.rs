@@ -100,6 +100,8 @@ fn commands_refuse_global_flags_they_have_no_use_for() {
         &["completions", "bash", "--workdir", "."][..],
         &["demo", "--output", "json"][..],
         &["demo", "--workdir", "."][..],
+        &["completions", "zsh", "--config", "cloudstudio.yml"][..],
+        &["--config", "cloudstudio.yml", "demo"][..],
     ] {
         let r = w.run(args);
         assert_eq!(r.code, 2, "{args:?}: {}", r.stderr);
