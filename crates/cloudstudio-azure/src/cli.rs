@@ -10,6 +10,7 @@
 //! input value is ever on a command line. `--workdir`'s `CLOUDSTUDIO_WORKDIR`
 //! is read by `Ctx::named_workdir`, where an empty value counts as absent.
 
+use crate::completion::{COMPLETION_EXAMPLES, CompletionShell};
 use crate::config::CredentialName;
 use crate::ids::Environment;
 use crate::pipeline::Shell;
@@ -136,36 +137,6 @@ pub enum Command {
         /// The shell to complete for
         shell: CompletionShell,
     },
-}
-
-const COMPLETION_EXAMPLES: &str = "\
-Examples:
-  source <(cloudstudio-azure completions bash)
-  cloudstudio-azure completions zsh > \"${fpath[1]}/_cloudstudio-azure\"
-  cloudstudio-azure completions fish > ~/.config/fish/completions/cloudstudio-azure.fish
-  cloudstudio-azure completions pwsh >> $PROFILE";
-
-/// The shells completions are generated for (`pwsh` is PowerShell).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum CompletionShell {
-    Bash,
-    Zsh,
-    Fish,
-    #[value(alias = "pwsh")]
-    Powershell,
-    Elvish,
-}
-
-impl CompletionShell {
-    pub fn generator(self) -> clap_complete::Shell {
-        match self {
-            CompletionShell::Bash => clap_complete::Shell::Bash,
-            CompletionShell::Zsh => clap_complete::Shell::Zsh,
-            CompletionShell::Fish => clap_complete::Shell::Fish,
-            CompletionShell::Powershell => clap_complete::Shell::PowerShell,
-            CompletionShell::Elvish => clap_complete::Shell::Elvish,
-        }
-    }
 }
 
 /// `--environment`: parsed as [`Environment`], its six spellings listed for
@@ -432,7 +403,7 @@ impl CloudArgs {
             .filter(|v| !v.trim().is_empty());
         let cloud = match self.cloud {
             Some(c) => c,
-            None => env_cloud(vars, env_authority)?,
+            None => Cloud::from_vars(vars, env_authority)?,
         };
         let authority = self
             .authority_host
@@ -440,24 +411,6 @@ impl CloudArgs {
             .or(env_authority.filter(|_| cloud == Cloud::Custom));
         Endpoints::for_cloud(cloud, authority, self.arm_endpoint.as_deref())
     }
-}
-
-/// The cloud named by `ARM_ENVIRONMENT`, else `AZURE_CLOUD`, else the
-/// authority in `AZURE_AUTHORITY_HOST` (a host no named cloud has: custom),
-/// else public.
-fn env_cloud(vars: &Vars, authority: Option<&str>) -> Result<Cloud, VerifyError> {
-    for name in ["ARM_ENVIRONMENT", "AZURE_CLOUD"] {
-        if let Some(v) = vars.get(name).filter(|v| !v.trim().is_empty()) {
-            return Cloud::from_name(v).ok_or_else(|| {
-                VerifyError::CloudConfig(format!(
-                    "{name} names a cloud this tool does not know (public, usgovernment, china, or AzureCloud, AzureUSGovernment, AzureChinaCloud)"
-                ))
-            });
-        }
-    }
-    Ok(authority.map_or(Cloud::Public, |a| {
-        Cloud::from_authority(a).unwrap_or(Cloud::Custom)
-    }))
 }
 
 impl ResolveArgs {

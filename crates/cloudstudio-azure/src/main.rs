@@ -11,6 +11,7 @@
 mod branch;
 mod cli;
 mod commands;
+mod completion;
 mod config;
 mod error;
 mod exit;

@@ -16,7 +16,8 @@ mod verify;
 
 #[cfg(feature = "emulator")]
 use crate::cli::EmulatorCommand;
-use crate::cli::{Cli, Command, CompletionShell};
+use crate::cli::{Cli, Command};
+use crate::completion::{self, CompletionShell};
 use crate::error::Error;
 use crate::exit::Outcome;
 use crate::pipeline::Shell;
@@ -107,21 +108,7 @@ fn env_shell(shell: Option<Shell>, ui: &Ui) -> Result<Shell, Error> {
 fn completions(shell: CompletionShell) -> Result<Outcome, Error> {
     use clap::CommandFactory;
     use std::io::Write;
-    let mut cmd = Cli::command();
-    let mut script = Vec::new();
-    clap_complete::generate(
-        shell.generator(),
-        &mut cmd,
-        "cloudstudio-azure",
-        &mut script,
-    );
-    let mut script = String::from_utf8_lossy(&script).into_owned();
-    if shell == CompletionShell::Bash {
-        // clap_complete names a subcommand's state `cloudstudio__azure__subcmd__export`
-        // but its `case` label `cloudstudio__subcmd__azure__subcmd__export` (the
-        // hyphen in the binary's name): no subcommand flag ever completed.
-        script = script.replace("cloudstudio__subcmd__azure__", "cloudstudio__azure__");
-    }
+    let script = completion::script(shell, &mut Cli::command());
     let mut out = std::io::stdout().lock();
     out.write_all(script.as_bytes())
         .and_then(|()| out.flush())

@@ -3,6 +3,7 @@
 //! Entra's token exchange. Validated once, into [`Endpoints`].
 
 use super::error::VerifyError;
+use crate::vars::Vars;
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum Cloud {
@@ -29,6 +30,24 @@ impl Cloud {
             "custom" | "azurestack" => Cloud::Custom,
             _ => return None,
         })
+    }
+
+    /// The cloud named by `ARM_ENVIRONMENT`, else `AZURE_CLOUD`, else the
+    /// authority in `AZURE_AUTHORITY_HOST` (a host no named cloud has: custom),
+    /// else public.
+    pub fn from_vars(vars: &Vars, authority: Option<&str>) -> Result<Cloud, VerifyError> {
+        for name in ["ARM_ENVIRONMENT", "AZURE_CLOUD"] {
+            if let Some(v) = vars.get(name).filter(|v| !v.trim().is_empty()) {
+                return Cloud::from_name(v).ok_or_else(|| {
+                    VerifyError::CloudConfig(format!(
+                        "{name} names a cloud this tool does not know (public, usgovernment, china, or AzureCloud, AzureUSGovernment, AzureChinaCloud)"
+                    ))
+                });
+            }
+        }
+        Ok(authority.map_or(Cloud::Public, |a| {
+            Cloud::from_authority(a).unwrap_or(Cloud::Custom)
+        }))
     }
 
     /// The named cloud whose Entra ID authority is `host`, if any.
