@@ -102,6 +102,8 @@ fn az_subscription<'a>(input: &Input<'a>) -> Option<&'a str> {
             .into_iter()
             .find_map(|n| input.vars.get(n))
             .map(str::trim)
+            // Never an argument `az` could read as a flag.
+            .filter(|s| crate::ids::is_guid(s))
     })
 }
 

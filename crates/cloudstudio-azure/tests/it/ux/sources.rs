@@ -112,3 +112,18 @@ fn source_that_is_absent_is_an_error_and_az_does_not_run() {
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("az-cli"), "{}", r.stderr);
 }
+
+#[test]
+fn a_subscription_variable_that_is_not_a_guid_never_reaches_az() {
+    let mut w = World::new();
+    w.fake_az("ok");
+    w.env("ARM_SUBSCRIPTION_ID", "--debug");
+    let r = w.run(&["explain"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let calls = w.az_calls();
+    assert_eq!(calls.len(), 1, "{calls:?}");
+    assert!(
+        !calls[0].contains("--debug") && !calls[0].contains("--subscription"),
+        "{calls:?}"
+    );
+}
