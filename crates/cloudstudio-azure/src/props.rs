@@ -10,7 +10,8 @@
 //! Docker's `--env-file`), with parsers written here from those formats'
 //! rules, independent of the writers.
 
-use crate::config::{BranchPattern, Config};
+use crate::config::Config;
+use crate::pattern::BranchPattern;
 use crate::pipeline::variables::VarValue;
 use crate::pipeline::{self, ArmVar, Shell};
 use std::path::Path;

@@ -11,7 +11,7 @@
 //!   > the nearest directory at or above the current one holding `azure/`.
 
 use crate::branch::Detection;
-use crate::config::{Config, CredentialName};
+use crate::config::{Config, CredentialName, Rule};
 use crate::exit::{Diagnose, Exit};
 use crate::ids::{Environment, is_guid};
 use serde::Serialize;
@@ -135,12 +135,45 @@ pub struct Placement {
     pub untrusted_branch: Option<String>,
     /// The matched rule's pattern.
     pub rule: Option<String>,
+    /// The matched rule's number (1-based, in file order) and line.
+    pub rule_number: Option<usize>,
+    pub rule_line: Option<usize>,
+    /// The rules that do not match the branch: number, line, pattern.
+    pub unmatched: Vec<(usize, Option<usize>, String)>,
+    /// What a flag overrode of the matched rule (`explain` says so).
+    pub overrides: Vec<String>,
     pub environment: Environment,
     pub environment_from: EnvironmentFrom,
     pub credential: CredentialName,
     pub credential_from: CredentialFrom,
     /// The subscription the flag, rule or environment asks for, if any.
     requested_subscription: Option<(String, SubscriptionFrom)>,
+}
+
+/// What `--environment` dropped of a matched rule for another environment:
+/// its subscription and credential belong to the rule's environment.
+fn dropped_by_override(
+    rule: Option<&Rule>,
+    dropped: bool,
+    environment: Environment,
+) -> Vec<String> {
+    let Some(r) = rule.filter(|_| dropped) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let rule_env = r.environment.map_or_else(String::new, |e| e.to_string());
+    if let Some(s) = &r.subscription_id {
+        out.push(format!(
+            "--environment {environment} overrides the rule's {rule_env}: its subscription_id {} is not used",
+            s.0
+        ));
+    }
+    if let Some(c) = &r.credential {
+        out.push(format!(
+            "--environment {environment} overrides the rule's {rule_env}: its credential {c} is not used"
+        ));
+    }
+    out
 }
 
 /// The full target, once the credentials' own subscription is known.
@@ -164,17 +197,26 @@ impl Placement {
             None => (None, None),
         };
         // A fork's branch name selects nothing (see `branch`).
-        let rule = branch
-            .as_deref()
-            .filter(|_| detection.untrusted.is_none())
-            .and_then(|b| config.rule_for(b));
+        let trusted_branch = branch.as_deref().filter(|_| detection.untrusted.is_none());
+        let rule_index = trusted_branch.and_then(|b| config.rule_index_for(b));
+        let unmatched = match trusted_branch {
+            Some(b) => config
+                .branches
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| !r.pattern.is_match(b))
+                .map(|(i, r)| (i + 1, config.rule_line(i), r.pattern.source.clone()))
+                .collect(),
+            None => Vec::new(),
+        };
         let mut placement = Placement::with_rule(
             config,
-            rule,
+            rule_index,
             flag_environment,
             flag_subscription,
             flag_credential,
         )?;
+        placement.unmatched = unmatched;
         placement.branch = branch;
         placement.branch_from = branch_from;
         placement.branch_notes = detection.notes;
@@ -192,8 +234,8 @@ impl Placement {
         for env in config.environments.keys() {
             out.push(Placement::with_rule(config, None, Some(*env), None, None)?);
         }
-        for rule in &config.branches {
-            out.push(Placement::with_rule(config, Some(rule), None, None, None)?);
+        for i in 0..config.branches.len() {
+            out.push(Placement::with_rule(config, Some(i), None, None, None)?);
         }
         if out.is_empty() {
             out.push(Placement::with_rule(config, None, None, None, None)?);
@@ -201,14 +243,16 @@ impl Placement {
         Ok(out)
     }
 
-    /// The placement when `rule` is the matching rule (or none matched).
+    /// The placement when rule `rule_index` is the matching one (or none
+    /// matched); no branch.
     fn with_rule(
         config: &Config,
-        rule: Option<&crate::config::Rule>,
+        rule_index: Option<usize>,
         flag_environment: Option<Environment>,
         flag_subscription: Option<&str>,
         flag_credential: Option<&CredentialName>,
     ) -> Result<Placement, TargetError> {
+        let rule = rule_index.and_then(|i| config.branches.get(i));
         let (environment, environment_from) =
             match (flag_environment, rule.and_then(|r| r.environment)) {
                 (Some(e), _) => (e, EnvironmentFrom::Flag),
@@ -220,6 +264,7 @@ impl Placement {
         // `--environment dev` on a production branch must not pick up
         // production's subscription or credential.
         let rule_settings = rule.filter(|r| r.environment.is_none_or(|e| e == environment));
+        let overrides = dropped_by_override(rule, rule_settings.is_none(), environment);
 
         let requested_subscription =
             match flag_subscription.map(str::trim).filter(|s| !s.is_empty()) {
@@ -252,6 +297,10 @@ impl Placement {
 
         Ok(Placement {
             rule: rule.map(|r| r.pattern.source.clone()),
+            rule_number: rule_index.map(|i| i + 1),
+            rule_line: rule_index.and_then(|i| config.rule_line(i)),
+            unmatched: Vec::new(),
+            overrides,
             branch: None,
             branch_from: None,
             branch_notes: Vec::new(),
@@ -262,6 +311,13 @@ impl Placement {
             credential_from,
             requested_subscription,
         })
+    }
+
+    /// Takes no credentials: what `explain` shows when resolution failed.
+    pub fn requested(&self) -> Option<(&str, SubscriptionFrom)> {
+        self.requested_subscription
+            .as_ref()
+            .map(|(s, f)| (s.as_str(), *f))
     }
 
     /// The subscription the flag, rule or environment asks for (the `az`

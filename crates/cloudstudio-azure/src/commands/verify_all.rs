@@ -43,7 +43,7 @@ pub async fn run(
     args: &VerifyArgs,
 ) -> Result<Outcome, Error> {
     refuse_one_target(resolve)?;
-    let endpoints = resolve.cloud.endpoints()?;
+    let endpoints = resolve.cloud.endpoints(ctx.vars)?;
     let parts = ctx.resolve_parts(resolve).await?;
     ctx.announce(&parts.resolved);
     let creds = &parts.resolved.credentials;
@@ -201,7 +201,7 @@ impl LineResult {
 
 fn print(ctx: &Ctx<'_>, creds: &Credentials, lines: &[Line]) -> Result<(), Error> {
     if ctx.ui.json() {
-        println!("{}", crate::untrusted::json(&document(creds, lines))?);
+        ctx.ui.document(document(creds, lines));
     } else {
         print!(
             "{}",
@@ -247,8 +247,10 @@ fn render_text(lines: &[Line], quiet: bool) -> String {
             selected_by(&l.placement),
             subscription_of(l),
         ));
-        if let Some(fix) = fix {
-            out.push_str(&format!("  fix: {fix}\n"));
+        // A fix may be several lines (a command, then the portal's way).
+        for (i, line) in fix.iter().flat_map(|f| f.lines()).enumerate() {
+            let lead = if i == 0 { "  fix: " } else { "       " };
+            out.push_str(&format!("{lead}{line}\n"));
         }
     }
     out
@@ -281,18 +283,14 @@ fn document(creds: &Credentials, lines: &[Line]) -> Value {
             })
         })
         .collect();
-    let mut doc = json!({
+    // `main` adds the run's `error` when it failed.
+    json!({
         "source": creds.source,
         "tenant_id": creds.tenant_id,
         "client_id": creds.client_id,
         "passed": lines.iter().all(|l| matches!(l.result.status(), "pass" | "warn")),
         "targets": targets,
-    });
-    if let Outcome::AccessNotSufficient(f) | Outcome::Failed(_, f) = &outcome(lines) {
-        doc["error"] =
-            json!({"message": f.message, "hint": f.hint, "exit": outcome(lines).exit_code()});
-    }
-    doc
+    })
 }
 
 /// The step summary: a Markdown table, one row per target.

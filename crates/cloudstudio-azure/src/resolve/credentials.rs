@@ -7,7 +7,8 @@ use std::fmt;
 
 /// The sources, in precedence order. Names are stable: they appear in
 /// `explain`, step outputs and the summary.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// `--source NAME` picks one of them by its name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
 #[serde(rename_all = "kebab-case")]
 pub enum SourceKind {
     Flags,

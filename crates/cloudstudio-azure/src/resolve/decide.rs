@@ -227,14 +227,19 @@ fn incomplete(kind: SourceKind, fields: &Fields, mut missing: Vec<String>) -> Re
         missing.push(fields.missing_secret.clone());
     }
     let hint = if fields.oidc_capable && fields.secret.is_none() {
-        "add the missing values; for GitHub OIDC without a secret, give the job `permissions: id-token: write`"
+        format!(
+            "set {}; or, to use the `az login` session instead, pass `--source az-cli` (or CLOUDSTUDIO_SOURCE=az-cli); for GitHub OIDC without a secret, give the job `permissions: id-token: write`",
+            fields.missing_secret
+        )
     } else {
-        "add the missing values, or unset this source so that the next one is used"
+        format!(
+            "add the missing values, or pick another source with `--source NAME` (e.g. `--source az-cli`); {kind} is used because it is present"
+        )
     };
     ResolveError::Incomplete {
         which: kind,
         missing,
-        hint: Some(hint.into()),
+        hint: Some(hint),
     }
 }
 

@@ -24,6 +24,11 @@ pub struct Input<'a> {
     pub az_subscription: Option<&'a str>,
     /// The `az` executable (tests put a fake one first on PATH).
     pub az_program: &'a str,
+    /// The selected cloud's Resource Manager, for the az session's token
+    /// (`None`: the cloud flags are invalid; the command reports that).
+    pub az_cloud: Option<super::az_cli::AzCloud<'a>>,
+    /// `--source NAME` / `CLOUDSTUDIO_SOURCE`: only this source is used.
+    pub only: Option<SourceKind>,
 }
 
 /// What one source saw.

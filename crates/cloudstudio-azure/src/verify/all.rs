@@ -8,8 +8,9 @@ use super::common::{Options, backstop, endpoint_warning, finish};
 use super::error::VerifyError;
 use super::http::Http;
 use super::report::Report;
-use crate::observe::Observe;
+use crate::observe::{CheckStatus, Observe};
 use crate::resolve::Credentials;
+use crate::secret::Secret;
 use futures_util::stream::{self, StreamExt};
 use std::sync::Arc;
 
@@ -32,14 +33,13 @@ pub async fn verify_all(
         opts.timeout,
         Arc::clone(&observe),
     )?);
-    let mut reports = backstop(
-        opts,
-        run(&http, creds, subscriptions, opts, observe.as_ref()),
-    )
-    .await??;
+    let quiet = Quiet(observe.as_ref());
+    let reports = backstop(opts, run(&http, creds, subscriptions, opts, &quiet)).await;
+    quiet.status("");
+    let mut reports = reports??;
     let warnings: Vec<String> = endpoint_warning(creds, opts).into_iter().collect();
     for report in reports.iter_mut().flatten() {
-        finish(report, creds, warnings.clone());
+        finish(report, creds, &quiet, warnings.clone());
     }
     Ok(reports)
 }
@@ -68,7 +68,8 @@ async fn run(
                         endpoints: opts.endpoints,
                         wanted,
                     };
-                    (i, checks::resource_checks(http, &target, token, base).await)
+                    let report = checks::resource_checks(http, &target, token, base, observe).await;
+                    (i, report)
                 }
             })
             .buffer_unordered(CONCURRENCY)
@@ -76,4 +77,28 @@ async fn run(
             .await;
     done.sort_by_key(|(i, _)| *i);
     Ok(done.into_iter().map(|(_, r)| r).collect())
+}
+
+/// The observer for `verify --all`: masks, `-v` lines, the status line and
+/// waits go through; the live per-check lines do not (one line per target
+/// is printed at the end, not four per subscription as they complete).
+struct Quiet<'a>(&'a dyn Observe);
+
+impl Observe for Quiet<'_> {
+    fn secret(&self, secret: &Secret) {
+        self.0.secret(secret);
+    }
+    fn verbose(&self) -> bool {
+        self.0.verbose()
+    }
+    fn debug(&self, line: &str) {
+        self.0.debug(line);
+    }
+    fn check(&self, _: CheckStatus, _: &str, _: &str, _: Option<&str>) {}
+    fn status(&self, line: &str) {
+        self.0.status(line);
+    }
+    fn waiting(&self, line: &str) {
+        self.0.waiting(line);
+    }
 }

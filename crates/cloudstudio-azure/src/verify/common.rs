@@ -1,10 +1,12 @@
 //! What a single verification and `verify --all` share: the options, the
 //! deadline's backstop, and finishing a report (scrubbed, warnings).
 
+use super::checks;
 use super::cloud::Endpoints;
 use super::error::VerifyError;
 use super::rbac::Require;
-use super::report::{CheckStatus, Report};
+use super::report::{Check, CheckStatus, Report};
+use crate::observe::Observe;
 use crate::resolve::Credentials;
 use std::time::Duration;
 
@@ -43,35 +45,19 @@ pub(super) fn endpoint_warning(creds: &Credentials, opts: &Options<'_>) -> Optio
     })
 }
 
-/// Scrubs the report and collects its warnings after `warnings`.
-pub(super) fn finish(report: &mut Report, creds: &Credentials, mut warnings: Vec<String>) {
-    scrub(report, creds);
+/// Hands the report to `observe` (scrubbed: the rest of its live lines)
+/// and collects its warnings after `warnings`.
+pub(super) fn finish(
+    report: &mut Report,
+    creds: &Credentials,
+    observe: &dyn Observe,
+    mut warnings: Vec<String>,
+) {
+    checks::emit(report, creds, observe, Check::Role);
     for r in report.results() {
         if r.status == CheckStatus::Warn {
             warnings.push(format!("{}: {}", r.check.name(), r.detail));
         }
     }
     report.warnings = warnings;
-}
-
-/// Service text is shown as detail; should a service ever echo a credential
-/// back, it is replaced here (defence in depth: nothing we send is echoed
-/// by Entra ID or Resource Manager today).
-fn scrub(report: &mut Report, creds: &Credentials) {
-    let secrets: Vec<&str> = creds
-        .auth
-        .secrets()
-        .into_iter()
-        .map(|s| s.expose())
-        .filter(|s| s.len() >= 4)
-        .collect();
-    for r in report.results_mut() {
-        for text in std::iter::once(&mut r.detail).chain(r.fix.as_mut()) {
-            for s in &secrets {
-                if text.contains(s) {
-                    *text = text.replace(s, "***");
-                }
-            }
-        }
-    }
 }

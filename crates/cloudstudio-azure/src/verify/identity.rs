@@ -158,6 +158,8 @@ impl azure_core::http::HttpClient for Transport {
 pub struct Seen {
     pub id_token: Option<Secret>,
     pub subject: Option<String>,
+    /// The token's `iss`, for the federated-credential fix.
+    pub issuer: Option<String>,
 }
 
 /// Supplies GitHub's OIDC ID token as the client assertion.
@@ -220,6 +222,7 @@ impl ClientAssertion for GithubAssertion {
         };
         if let Ok(mut seen) = self.seen.lock() {
             seen.subject = super::jwt::claim(&value, "sub");
+            seen.issuer = super::jwt::claim(&value, "iss");
             seen.id_token = Some(Secret::new(value.clone()));
         }
         Ok(value)

@@ -28,7 +28,7 @@ pub use cloud::{Cloud, Endpoints};
 pub use common::Options;
 pub use error::VerifyError;
 pub use rbac::Require;
-pub use report::Report;
+pub use report::{Report, render_check};
 
 use crate::observe::Observe;
 use crate::resolve::Credentials;
@@ -56,6 +56,6 @@ pub async fn verify(
         wanted: opts.require.level(),
     };
     let mut report = backstop(opts, checks::run(&http, &target, observe.as_ref())).await??;
-    finish(&mut report, creds, warnings);
+    finish(&mut report, creds, observe.as_ref(), warnings);
     Ok(report)
 }

@@ -22,6 +22,8 @@ use std::sync::{Arc, Mutex};
 pub struct Rejection {
     pub detail: String,
     pub fix: String,
+    /// No federated credential matches the OIDC token.
+    pub federation: bool,
 }
 
 pub struct Token {
@@ -39,6 +41,8 @@ struct Attempt {
     last_error: Arc<LastErrorReply>,
     derived: Vec<Secret>,
     subject: Option<String>,
+    /// The OIDC token's issuer, and the audience asked for.
+    issuer: Option<(String, &'static str)>,
     how: &'static str,
 }
 
@@ -104,6 +108,7 @@ async fn with_secret(
         last_error,
         derived: Vec::new(),
         subject: None,
+        issuer: None,
         how: "client secret",
     })
 }
@@ -128,15 +133,20 @@ async fn with_assertion(
     )
     .map_err(|e| VerifyError::CloudConfig(e.to_string()))?;
     let result = cred.get_token(&[&endpoints.arm_scope()], None).await;
-    let (derived, subject) = match seen.lock() {
-        Ok(s) => (s.id_token.clone().into_iter().collect(), s.subject.clone()),
-        Err(_) => (Vec::new(), None),
+    let (derived, subject, issuer) = match seen.lock() {
+        Ok(s) => (
+            s.id_token.clone().into_iter().collect(),
+            s.subject.clone(),
+            s.issuer.clone(),
+        ),
+        Err(_) => (Vec::new(), None, None),
     };
     Ok(Attempt {
         result,
         last_error,
         derived,
         subject,
+        issuer: issuer.map(|i| (i, endpoints.oidc_audience)),
         how: "GitHub OIDC token as a client assertion",
     })
 }
@@ -147,6 +157,7 @@ fn finish(creds: &Credentials, attempt: Attempt) -> Result<Result<Token, Rejecti
         last_error,
         mut derived,
         subject,
+        issuer,
         how,
     } = attempt;
     let err = match result {
@@ -168,6 +179,7 @@ fn finish(creds: &Credentials, attempt: Attempt) -> Result<Result<Token, Rejecti
             return Ok(Err(Rejection {
                 detail: format!("GitHub refused the OIDC token request (HTTP {status}): {detail}"),
                 fix: "give the job `permissions: id-token: write`; ACTIONS_ID_TOKEN_REQUEST_URL/_TOKEN must be the runner's own".into(),
+                federation: false,
             }));
         }
         Some(ours) => return Err(ours),
@@ -180,7 +192,14 @@ fn finish(creds: &Credentials, attempt: Attempt) -> Result<Result<Token, Rejecti
             detail: err.to_string(),
         });
     };
-    rejection(creds, &reply, subject.as_deref())
+    let mut rejected = rejection(creds, &reply, subject.as_deref())?;
+    if let (Err(r), Some(sub), Some((iss, aud)), Some(client)) =
+        (&mut rejected, &subject, &issuer, &creds.client_id)
+        && r.federation
+    {
+        r.fix = fixes::federated_fix(client, iss, sub, aud);
+    }
+    Ok(rejected)
 }
 
 /// What Entra ID's error reply means: an outage (error) or a refusal.
@@ -221,10 +240,15 @@ fn rejection(
         }
         _ => fix.to_owned(),
     };
-    if let (Some(sub), Some(700213 | 7002138 | 70021)) = (oidc_subject, code) {
+    let federation = matches!(code, Some(700213 | 7002138 | 70021 | 700211 | 700212));
+    if let (Some(sub), true) = (oidc_subject, federation) {
         detail.push_str(&format!("; the token's subject is `{sub}`"));
     }
-    Ok(Err(Rejection { detail, fix }))
+    Ok(Err(Rejection {
+        detail,
+        fix,
+        federation,
+    }))
 }
 
 /// Where this run's client id, tenant and secret came from, for fixes.

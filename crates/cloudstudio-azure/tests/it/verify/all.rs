@@ -100,8 +100,21 @@ fn failing_targets_are_listed_and_exit_3_with_a_summary_table() {
         .env("GITHUB_STEP_SUMMARY", summary.to_str().expect("utf-8"));
     let r = all(&e, &w, &mixed_config(), &[]);
     assert_exit(&r, 3);
-    let lines: Vec<&str> = r.stdout.lines().filter(|l| !l.starts_with("::")).collect();
+    // Fix blocks may run over several lines, indented under their target.
+    let lines: Vec<&str> = r
+        .stdout
+        .lines()
+        .filter(|l| !l.starts_with("::") && !l.starts_with("       "))
+        .collect();
     assert_eq!(lines.len(), 6, "{}", r.stdout);
+    assert!(
+        r.stdout
+            .lines()
+            .filter(|l| !l.starts_with("::"))
+            .all(|l| l.starts_with(['✓', '✗', ' '])),
+        "{}",
+        r.stdout
+    );
     assert!(lines[0].starts_with(&format!(
         "✓ production   environments.production {PROD} passed"
     )));
