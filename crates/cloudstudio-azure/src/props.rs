@@ -208,8 +208,12 @@ pub fn branch_any(pattern: &str, branch: &str) {
 pub fn config_parse(text: &str) {
     if let Err(e) = Config::parse(text, Path::new("cloudstudio.yml")) {
         let msg = e.to_string();
-        // YAML breaks lines at LF, CRLF and a lone CR.
-        let lines = text.replace("\r\n", "\n").matches(['\n', '\r']).count() + 2;
+        // YAML 1.1 breaks lines at LF, CRLF, a lone CR, NEL, LS and PS.
+        let lines = text
+            .replace("\r\n", "\n")
+            .matches(['\n', '\r', '\u{85}', '\u{2028}', '\u{2029}'])
+            .count()
+            + 2;
         if let Some(n) = msg
             .split("line ")
             .nth(1)
