@@ -78,6 +78,7 @@ impl Scenario {
             object_id: None,
             secrets,
             federated_subjects: subjects.iter().map(|s| s.to_string()).collect(),
+            federated: vec![],
             service_principal: true,
             owners: vec![],
             can_create_apps: false,

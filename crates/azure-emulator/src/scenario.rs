@@ -112,6 +112,10 @@ pub struct App {
     pub secrets: Vec<AppSecret>,
     #[serde(default)]
     pub federated_subjects: Vec<String>,
+    /// Federated credentials for other issuers (GitLab, Kubernetes, Azure
+    /// DevOps): issuer, subject, audiences as Entra holds them.
+    #[serde(default)]
+    pub federated: Vec<FederatedCredential>,
     /// `false`: registered, but its service principal is not created yet.
     #[serde(default = "yes")]
     pub service_principal: bool,
@@ -198,6 +202,18 @@ pub struct CliSession {
     /// May register applications and service principals via Graph.
     #[serde(default)]
     pub can_create_apps: bool,
+}
+
+/// A federated identity credential; matched exactly (case-sensitively), as
+/// Entra does.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FederatedCredential {
+    pub issuer: String,
+    pub subject: String,
+    /// [default: the three clouds' token-exchange audiences]
+    #[serde(default)]
+    pub audiences: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

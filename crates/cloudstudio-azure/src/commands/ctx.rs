@@ -149,6 +149,10 @@ impl Ctx<'_> {
             az_timeout: args.az_timeout(),
             az_subscription: placement.requested_subscription(),
             az_program: "az",
+            federation: resolve::FederationFlags {
+                token_env: args.federated_token_env.as_deref(),
+                service_connection_id: args.service_connection_id.as_deref(),
+            },
         };
         let mut resolved = resolve::resolve(input, self.ui).await?;
         // Printed by `announce`, after the masks.

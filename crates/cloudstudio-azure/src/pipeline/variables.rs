@@ -1,7 +1,7 @@
 //! The pipeline variables: [`arm_vars`] is the one list per auth kind; the
 //! GitHub env file, `env --shell ...` and the dry-run listing all print it.
 
-use crate::resolve::{Auth, Credentials};
+use crate::resolve::{Auth, Credentials, TokenFrom};
 use crate::secret::Secret;
 
 /// A pipeline variable's value: the secret stays a [`Secret`] until a
@@ -54,15 +54,40 @@ pub fn arm_vars<'a>(creds: &'a Credentials, subscription_id: &str) -> Vec<ArmVar
             plain("ARM_TENANT_ID", &creds.tenant_id),
             plain("ARM_SUBSCRIPTION_ID", subscription_id),
         ],
-        Auth::GithubOidc { .. } => vec![
-            plain("ARM_CLIENT_ID", client_id),
-            plain("ARM_TENANT_ID", &creds.tenant_id),
-            plain("ARM_SUBSCRIPTION_ID", subscription_id),
-            plain("ARM_USE_OIDC", "true"),
-        ],
+        Auth::GithubOidc { .. } | Auth::AzureDevopsOidc { .. } | Auth::FederatedToken(_) => {
+            let mut v = vec![
+                plain("ARM_CLIENT_ID", client_id),
+                plain("ARM_TENANT_ID", &creds.tenant_id),
+                plain("ARM_SUBSCRIPTION_ID", subscription_id),
+                plain("ARM_USE_OIDC", "true"),
+            ];
+            v.extend(refresh_vars(&creds.auth));
+            v
+        }
         Auth::AzSession { .. } => vec![
             plain("ARM_USE_CLI", "true"),
             plain("ARM_SUBSCRIPTION_ID", subscription_id),
         ],
+    }
+}
+
+/// What lets later tools fetch fresh tokens themselves: a token file's
+/// path (never its contents: the file is rotated, a copy expires), for
+/// Terraform (`ARM_OIDC_TOKEN_FILE_PATH`) and the Azure SDKs
+/// (`AZURE_FEDERATED_TOKEN_FILE`).
+fn refresh_vars(auth: &Auth) -> Vec<ArmVar<'_>> {
+    let plain = |name, v: String| ArmVar {
+        name,
+        value: VarValue::Plain(v),
+    };
+    match auth {
+        Auth::FederatedToken(TokenFrom::File { path, .. }) => {
+            let path = path.display().to_string();
+            vec![
+                plain("ARM_OIDC_TOKEN_FILE_PATH", path.clone()),
+                plain("AZURE_FEDERATED_TOKEN_FILE", path),
+            ]
+        }
+        _ => Vec::new(),
     }
 }

@@ -9,17 +9,18 @@ mod creds_json;
 mod decide;
 mod env_vars;
 mod error;
+mod federation;
 mod flags;
 mod probe;
 
-pub use credentials::{Auth, Credentials, SourceKind};
+pub use credentials::{Auth, Credentials, SourceKind, TokenFrom};
 pub use decide::Resolved;
 pub use error::ResolveError;
+pub use federation::FederationFlags;
 pub use probe::Input;
 
 use crate::observe::Observe;
 use decide::Decision;
-use probe::OidcRequest;
 
 /// Resolves credentials in the documented precedence (see [`decide::decide`]).
 pub async fn resolve(input: Input<'_>, observe: &dyn Observe) -> Result<Resolved, ResolveError> {
@@ -35,10 +36,11 @@ pub async fn resolve(input: Input<'_>, observe: &dyn Observe) -> Result<Resolved
             env_vars::probe(SourceKind::ArmEnv, input.vars),
         ),
     ];
-    let (skipped, warnings) = match decide::decide(probes, OidcRequest::from_vars(input.vars))? {
-        Decision::Resolved(resolved) => return Ok(resolved),
-        Decision::AskAz { skipped, warnings } => (skipped, warnings),
-    };
+    let (skipped, warnings) =
+        match decide::decide(probes, federation::offers(input.vars, input.federation)?)? {
+            Decision::Resolved(resolved) => return Ok(resolved),
+            Decision::AskAz { skipped, warnings } => (skipped, warnings),
+        };
     let session = az_cli::run(
         input.az_program,
         input.az_timeout,
