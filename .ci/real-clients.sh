@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Real clients against `cloudstudio-azure emulator serve`: the Azure CLI and
-# azure-identity from PyPI (software this project did not write) must
+# Real clients against `cloudstudio-azure emulator serve`: the Azure CLI,
+# azure-identity and python-dotenv from PyPI (software this project did not write) must
 # accept the emulator as an Azure; then cloudstudio-azure verifies over the
 # CLI's session. The checks are in .ci/real_clients.py.
 #
@@ -12,6 +12,8 @@ cd "$(dirname "$0")/.."
 
 AZURE_CLI_VERSION=2.91.0
 AZURE_IDENTITY_VERSION=1.27.0
+# Reads `cloudstudio-azure env --shell dotenv` as Docker and GitLab would.
+PYTHON_DOTENV_VERSION=1.2.2
 
 cache="${CLOUDSTUDIO_CI_CACHE:-$HOME/.cache/cloudstudio-ci}"
 python_version=$(python3 -c 'import sys; print("%d.%d" % sys.version_info[:2])')
@@ -32,6 +34,16 @@ else
     fi
     touch "$venv/.complete"
     echo "real-clients: installed azure-cli $AZURE_CLI_VERSION and azure-identity $AZURE_IDENTITY_VERSION in $(($(date +%s) - started))s ($venv)"
+fi
+
+# Added to the cached venv on its own, so that a new pin does not reinstall
+# the Azure CLI.
+if [ ! -f "$venv/.dotenv-$PYTHON_DOTENV_VERSION" ]; then
+    if ! "$venv/bin/pip" install --quiet --disable-pip-version-check "python-dotenv==$PYTHON_DOTENV_VERSION"; then
+        echo "real-clients: SKIPPED: could not install python-dotenv $PYTHON_DOTENV_VERSION from PyPI (pip's error is above); the Rust tests still ran" >&2
+        exit 0
+    fi
+    touch "$venv/.dotenv-$PYTHON_DOTENV_VERSION"
 fi
 
 # The binary, built once (a no-op after `cargo test`); its path from cargo.

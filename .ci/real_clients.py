@@ -8,6 +8,7 @@ the first failure stops the run with the command, its exit code and output.
 Usage: python real_clients.py PATH/TO/cloudstudio-azure
 """
 
+import io
 import json
 import os
 import re
@@ -21,6 +22,7 @@ import time
 import jwt
 import requests
 from azure.identity import ClientSecretCredential, EnvironmentCredential
+from dotenv import dotenv_values
 
 BIN = os.path.abspath(sys.argv[1])
 VENV_BIN = os.path.dirname(sys.executable)
@@ -171,6 +173,76 @@ def clean_env():
     env = {k: v for k, v in os.environ.items() if not k.startswith(drop)}
     env["NO_PROXY"] = env["no_proxy"] = "127.0.0.1,localhost"
     return env
+
+
+def exported_variables(env, base, port):
+    """What cloudstudio-azure exports, read by real clients: `env --shell
+    dotenv` by python-dotenv (as Docker's --env-file and GitLab's dotenv
+    report read it), and its AZURE_* dialect by azure-identity's
+    EnvironmentCredential (what DefaultAzureCredential tries first)."""
+    tool_env = {
+        **env,
+        "ARM_CLIENT_ID": CLIENT,
+        "ARM_CLIENT_SECRET": SECRET,
+        "ARM_TENANT_ID": TENANT,
+        "ARM_SUBSCRIPTION_ID": PROD,
+    }
+    for k in ("AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET", "AZURE_TENANT_ID"):
+        tool_env.pop(k, None)
+    cloud = ["--cloud", "custom", "--authority-host", base, "--arm-endpoint", base]
+    # The output holds the secret on purpose: not shown.
+    out, _ = run(
+        "cloudstudio-azure env --shell dotenv",
+        [BIN, "env", "--shell", "dotenv", *cloud],
+        tool_env,
+        show=False,
+    )
+    values = dotenv_values(stream=io.StringIO(out))
+    expected = {
+        "ARM_CLIENT_ID": CLIENT,
+        "ARM_CLIENT_SECRET": SECRET,
+        "ARM_TENANT_ID": TENANT,
+        "ARM_SUBSCRIPTION_ID": PROD,
+        "AZURE_CLIENT_ID": CLIENT,
+        "AZURE_CLIENT_SECRET": SECRET,
+        "AZURE_TENANT_ID": TENANT,
+        "AZURE_SUBSCRIPTION_ID": PROD,
+        "ARM_METADATA_HOSTNAME": f"127.0.0.1:{port}",
+        "AZURE_AUTHORITY_HOST": base,
+    }
+    check(
+        dict(values) == expected,
+        "python-dotenv read other values from `env --shell dotenv`",
+        masked(json.dumps(dict(values), indent=1)),
+    )
+    print(f"python-dotenv: {len(values)} variables, both dialects and the cloud")
+
+    saved = dict(os.environ)
+    try:
+        for k in list(os.environ):
+            if k.startswith(("AZURE_", "ARM_")):
+                del os.environ[k]
+        os.environ.update({k: v for k, v in values.items() if k.startswith("AZURE_")})
+        start = time.monotonic()
+        at = EnvironmentCredential(disable_instance_discovery=True).get_token(
+            base + "/.default"
+        )
+        TIMINGS.append(
+            ("azure-identity EnvironmentCredential (exported)", time.monotonic() - start)
+        )
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    c = verify_jwt(at.token, base, [base])
+    check(
+        c["appid"] == CLIENT and c["tid"] == TENANT,
+        "EnvironmentCredential over the exported AZURE_* variables",
+        json.dumps(c, indent=1),
+    )
+    print(
+        "azure-identity EnvironmentCredential over the exported AZURE_* variables: "
+        f"a token for {c['aud']}"
+    )
 
 
 def verify_jwt(token, base, audiences):
@@ -533,6 +605,8 @@ def checks(work, server_err):
         )
         for k in ("AZURE_TENANT_ID", "AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET"):
             del os.environ[k]
+
+        exported_variables(env, base, port)
 
         # cloudstudio-azure over that az session (the az-cli source).
         tool_env = {**env, "PATH": VENV_BIN + os.pathsep + env.get("PATH", "")}

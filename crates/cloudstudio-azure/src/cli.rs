@@ -10,10 +10,13 @@
 //! input value is ever on a command line. `--workdir`'s `CLOUDSTUDIO_WORKDIR`
 //! is read by `Ctx::named_workdir`, where an empty value counts as absent.
 
+use crate::completion::{COMPLETION_EXAMPLES, CompletionShell};
 use crate::config::CredentialName;
 use crate::ids::Environment;
 use crate::pipeline::Shell;
-use crate::ui::OutputFormat;
+use crate::resolve::SourceKind;
+use crate::ui::{ColorChoice, OutputFormat};
+use crate::vars::Vars;
 use crate::verify::{Cloud, Endpoints, Require, VerifyError};
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
@@ -65,12 +68,19 @@ pub struct GlobalArgs {
         hide_env_values = true
     )]
     pub config: Option<PathBuf>,
+    /// Whether `--config` was given on the command line (not through
+    /// CLOUDSTUDIO_CONFIG): only then is it refused where it does not apply.
+    #[arg(skip)]
+    pub config_on_command_line: bool,
     /// The CloudStudio workdir (the folder holding `azure/`) [env: CLOUDSTUDIO_WORKDIR]
     #[arg(long, global = true, value_name = "DIR")]
     pub workdir: Option<PathBuf>,
-    /// Output format; `json` is stable for scripts
-    #[arg(long, global = true, value_enum, default_value_t = OutputFormat::Text)]
+    /// Output format; `json` is stable for scripts (stdout is one JSON document, errors included)
+    #[arg(short, long, global = true, value_enum, default_value_t = OutputFormat::Text)]
     pub output: OutputFormat,
+    /// Colour: `auto` on a terminal unless NO_COLOR is set (CLICOLOR_FORCE forces it)
+    #[arg(long, global = true, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
     /// Print only warnings and errors
     #[arg(short, long, global = true)]
     pub quiet: bool,
@@ -132,9 +142,9 @@ pub enum Command {
     Env {
         #[command(flatten)]
         resolve: ResolveArgs,
-        /// The shell (or file format) to print for
-        #[arg(long, value_enum, default_value_t = Shell::Bash)]
-        shell: Shell,
+        /// The shell (or file format) to print for [default: bash; json with --output json]
+        #[arg(long, value_enum)]
+        shell: Option<Shell>,
     },
     /// Remove what `export` wrote for a credential (its file and its environment binding)
     Cleanup(CleanupArgs),
@@ -147,11 +157,28 @@ pub enum Command {
         #[command(subcommand)]
         command: EmulatorCommand,
     },
-    /// Print shell completions
+    /// Print shell completions (subcommands, their flags, and the values of
+    /// --environment, --cloud, --shell, ...)
+    #[command(after_help = COMPLETION_EXAMPLES)]
     Completions {
         /// The shell to complete for
-        shell: clap_complete::Shell,
+        shell: CompletionShell,
     },
+}
+
+/// `--environment`: parsed as [`Environment`], its six spellings listed for
+/// `--help` and shell completions.
+fn environment_parser() -> impl clap::builder::TypedValueParser<Value = Environment> {
+    use clap::builder::TypedValueParser;
+    clap::builder::PossibleValuesParser::new([
+        "development",
+        "dev",
+        "stage",
+        "staging",
+        "production",
+        "prod",
+    ])
+    .try_map(|s| s.parse::<Environment>())
 }
 
 #[derive(Debug, Subcommand)]
@@ -215,6 +242,16 @@ pub struct ResolveArgs {
     /// Read an AZURE_CREDENTIALS-style JSON file instead of the variable
     #[arg(long, value_name = "FILE", help_heading = "Credentials")]
     pub creds_file: Option<PathBuf>,
+    /// Use only this credential source; the others are ignored (`explain` lists them as skipped)
+    #[arg(
+        long,
+        value_enum,
+        value_name = "NAME",
+        help_heading = "Credentials",
+        env = "CLOUDSTUDIO_SOURCE",
+        hide_env_values = true
+    )]
+    pub source: Option<SourceKind>,
     /// Seconds to wait for `az account get-access-token` (1-600)
     #[arg(
         long,
@@ -247,6 +284,7 @@ pub struct ResolveArgs {
         env = "CLOUDSTUDIO_ENVIRONMENT",
         hide_env_values = true
     )]
+    #[arg(value_parser = environment_parser())]
     pub environment: Option<Environment>,
     /// Credential name in the workdir [default: from the config, else ci-<environment>]
     #[arg(
@@ -264,23 +302,24 @@ pub struct ResolveArgs {
 
 #[derive(Debug, Clone, Default, Args)]
 pub struct CloudArgs {
-    /// Azure cloud
+    /// Azure cloud (also AzureCloud, AzureUSGovernment, AzureChinaCloud, AzureStack)
+    /// [default: from ARM_ENVIRONMENT, AZURE_CLOUD or AZURE_AUTHORITY_HOST, else public]
     #[arg(
         long,
         value_enum,
-        default_value_t = Cloud::Public,
         help_heading = "Cloud",
         env = "CLOUDSTUDIO_CLOUD",
         hide_env_values = true
     )]
-    pub cloud: Cloud,
+    pub cloud: Option<Cloud>,
     /// Entra ID authority for --cloud custom (e.g. https://login.example.local)
+    /// [env: CLOUDSTUDIO_AUTHORITY_HOST, else AZURE_AUTHORITY_HOST]
     #[arg(
         long,
         value_name = "URL",
         help_heading = "Cloud",
         env = "CLOUDSTUDIO_AUTHORITY_HOST",
-        hide_env_values = true
+        hide_env = true
     )]
     pub authority_host: Option<String>,
     /// Resource Manager endpoint for --cloud custom (Azure Stack, the emulator)
@@ -362,6 +401,7 @@ pub struct CleanupArgs {
         env = "CLOUDSTUDIO_ENVIRONMENT",
         hide_env_values = true
     )]
+    #[arg(value_parser = environment_parser())]
     pub environment: Option<Environment>,
     /// Branch to match against the rules
     #[arg(long, env = "CLOUDSTUDIO_BRANCH", hide_env_values = true)]
@@ -371,17 +411,44 @@ pub struct CleanupArgs {
     pub dry_run: bool,
     #[command(flatten)]
     pub lock: LockArgs,
+    /// Do not ask before deleting (on a terminal it asks; in CI it never does)
+    #[arg(short, long)]
+    pub yes: bool,
+}
+
+impl Cli {
+    /// Parses the command line; a usage error is clap's, for the caller to print.
+    pub fn from_process() -> Result<Cli, clap::Error> {
+        use clap::{CommandFactory, FromArgMatches, parser::ValueSource};
+        let matches = Cli::command().try_get_matches()?;
+        let mut cli = Cli::from_arg_matches(&matches)?;
+        let from_cli =
+            |m: &clap::ArgMatches| m.value_source("config") == Some(ValueSource::CommandLine);
+        cli.global.config_on_command_line =
+            from_cli(&matches) || matches.subcommand().is_some_and(|(_, m)| from_cli(m));
+        Ok(cli)
+    }
 }
 
 impl CloudArgs {
     /// The cloud's endpoints, validated (`--cloud custom` needs both URLs,
-    /// https; the named clouds take neither).
-    pub fn endpoints(&self) -> Result<Endpoints, VerifyError> {
-        Endpoints::for_cloud(
-            self.cloud,
-            self.authority_host.as_deref(),
-            self.arm_endpoint.as_deref(),
-        )
+    /// https; the named clouds take neither). Without `--cloud`, the cloud
+    /// the environment names for Terraform (`ARM_ENVIRONMENT`) or the Azure
+    /// tools (`AZURE_CLOUD`, `AZURE_AUTHORITY_HOST`); `AZURE_AUTHORITY_HOST`
+    /// also serves as `--authority-host` for a custom cloud.
+    pub fn endpoints(&self, vars: &Vars) -> Result<Endpoints, VerifyError> {
+        let env_authority = vars
+            .get("AZURE_AUTHORITY_HOST")
+            .filter(|v| !v.trim().is_empty());
+        let cloud = match self.cloud {
+            Some(c) => c,
+            None => Cloud::from_vars(vars, env_authority)?,
+        };
+        let authority = self
+            .authority_host
+            .as_deref()
+            .or(env_authority.filter(|_| cloud == Cloud::Custom));
+        Endpoints::for_cloud(cloud, authority, self.arm_endpoint.as_deref())
     }
 }
 

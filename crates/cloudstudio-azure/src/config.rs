@@ -7,8 +7,9 @@
 
 use crate::exit::{Diagnose, Exit};
 use crate::ids::{Environment, is_guid};
+use crate::lookup::{match_lines, search_dirs};
+pub use crate::pattern::BranchPattern;
 use crate::safe_read::{self, Links};
-use globset::{GlobBuilder, GlobMatcher};
 use serde::{Deserialize, Deserializer};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -118,12 +119,21 @@ pub struct Config {
     pub credential: Option<CredentialName>,
     pub environments: BTreeMap<Environment, EnvironmentConfig>,
     pub branches: Vec<Rule>,
+    /// The line of each rule's `match:` key, in `branches` order (`explain`).
+    pub rule_lines: Vec<usize>,
 }
 
 impl Config {
-    /// The first rule matching `branch`.
-    pub fn rule_for(&self, branch: &str) -> Option<&Rule> {
-        self.branches.iter().find(|r| r.pattern.is_match(branch))
+    /// The position (0-based) of the first rule matching `branch`.
+    pub fn rule_index_for(&self, branch: &str) -> Option<usize> {
+        self.branches
+            .iter()
+            .position(|r| r.pattern.is_match(branch))
+    }
+
+    /// The 1-based line of rule `index`'s `match:` key, when known.
+    pub fn rule_line(&self, index: usize) -> Option<usize> {
+        self.rule_lines.get(index).copied()
     }
 
     pub fn environment(&self, env: Environment) -> Option<&EnvironmentConfig> {
@@ -131,8 +141,12 @@ impl Config {
     }
 
     /// Finds and loads the config: `--config` if given (must exist), else the
-    /// first of [`FILE_NAMES`] in `cwd`, then in `workdir` (from `--workdir` /
-    /// `CLOUDSTUDIO_WORKDIR`). No file at all is an empty config.
+    /// first of [`FILE_NAMES`] in `cwd` and each directory above it, up to
+    /// and including the repository root (holding `.git`) or the workdir
+    /// root (holding `azure/`), whichever comes first; then in `workdir`
+    /// (from `--workdir` / `CLOUDSTUDIO_WORKDIR`). Terraform runs in a
+    /// subdirectory of the workdir: the rules must apply there too. No file
+    /// at all is an empty config.
     pub fn discover(
         explicit: Option<&Path>,
         cwd: &Path,
@@ -147,8 +161,7 @@ impl Config {
             }
             return Config::load(path);
         }
-        let dirs = std::iter::once(cwd).chain(workdir);
-        for dir in dirs {
+        for dir in search_dirs(cwd).iter().map(PathBuf::as_path).chain(workdir) {
             for name in FILE_NAMES {
                 let path = dir.join(name);
                 if path.is_file() {
@@ -186,11 +199,18 @@ impl Config {
         }
         let raw: RawConfig = serde_yaml::from_str(text).map_err(|e| invalid(describe(&e, text)))?;
         let base = path.parent().unwrap_or(Path::new("."));
+        let rule_lines = match_lines(text);
         Ok(Config {
             path: Some(path.to_path_buf()),
             workdir: raw.workdir.map(|w| base.join(w)),
             credential: raw.credential,
             environments: raw.environments.0,
+            // Only trusted when there is one `match:` per rule.
+            rule_lines: if rule_lines.len() == raw.branches.len() {
+                rule_lines
+            } else {
+                Vec::new()
+            },
             branches: raw.branches,
         })
     }
@@ -306,102 +326,6 @@ impl<'de> Deserialize<'de> for CredentialName {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
         CredentialName::parse(&s).map_err(serde::de::Error::custom)
-    }
-}
-
-/// A GitHub branch filter: `*` any run of characters but `/`, `**` anything
-/// including `/`, `?` one character but `/`, `[...]` a class.
-#[derive(Debug, Clone)]
-pub struct BranchPattern {
-    pub source: String,
-    matcher: GlobMatcher,
-}
-
-impl BranchPattern {
-    pub fn new(pattern: &str) -> Result<BranchPattern, String> {
-        let glob = GlobBuilder::new(&to_globset_syntax(pattern))
-            .literal_separator(true)
-            .backslash_escape(true)
-            .build()
-            .map_err(|e| format!("invalid branch pattern `{pattern}`: {}", e.kind()))?;
-        Ok(BranchPattern {
-            source: pattern.to_owned(),
-            matcher: glob.compile_matcher(),
-        })
-    }
-
-    pub fn is_match(&self, branch: &str) -> bool {
-        self.matcher.is_match(branch)
-    }
-}
-
-/// globset only treats `**` as "crosses `/`" when it is a whole path
-/// component; GitHub also allows it inside one (`releases/**-alpha`). Such a
-/// `**` becomes `{*,*/**/*}` (within a component, or across components).
-/// Braces are literal in GitHub filters, so they are escaped.
-fn to_globset_syntax(pattern: &str) -> String {
-    let chars: Vec<char> = pattern.chars().collect();
-    let mut out = String::with_capacity(pattern.len() + 8);
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        match c {
-            // An escaped character stays escaped, whatever it is.
-            '\\' if i + 1 < chars.len() => {
-                out.push(c);
-                out.push(chars[i + 1]);
-                i += 2;
-            }
-            // A class is copied as is: `*` and braces mean nothing inside it.
-            // A `]` right after `[` or `[!` is a member, not the end.
-            '[' => {
-                let mut j = i + 1;
-                if chars.get(j) == Some(&'!') {
-                    j += 1;
-                }
-                if chars.get(j) == Some(&']') {
-                    j += 1;
-                }
-                while j < chars.len() && chars[j] != ']' {
-                    j += 1;
-                }
-                let end = (j + 1).min(chars.len());
-                out.extend(&chars[i..end]);
-                i = end;
-            }
-            '*' if chars.get(i + 1) == Some(&'*') => {
-                let mut j = i;
-                while j < chars.len() && chars[j] == '*' {
-                    j += 1;
-                }
-                let before_ok = i == 0 || chars[i - 1] == '/';
-                let after_ok = j == chars.len() || chars[j] == '/';
-                out.push_str(match (before_ok, after_ok) {
-                    (true, true) => "**",
-                    (true, false) => "{*,**/*}",
-                    (false, true) => "{*,*/**}",
-                    (false, false) => "{*,*/**/*}",
-                });
-                i = j;
-            }
-            '{' | '}' => {
-                out.push('\\');
-                out.push(c);
-                i += 1;
-            }
-            _ => {
-                out.push(c);
-                i += 1;
-            }
-        }
-    }
-    out
-}
-
-impl<'de> Deserialize<'de> for BranchPattern {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        BranchPattern::new(&s).map_err(serde::de::Error::custom)
     }
 }
 

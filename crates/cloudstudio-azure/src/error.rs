@@ -42,6 +42,9 @@ pub enum Error {
         message: &'static str,
         hint: &'static str,
     },
+    /// A flag the command has no use for (it is refused, never ignored).
+    #[error("{message}")]
+    Usage { message: String, hint: String },
     /// I/O outside the workdir: the current directory, stdout, temp files.
     #[error("could not {what}: {source}")]
     Io {
@@ -86,7 +89,7 @@ impl Error {
             Error::Pipeline(e) => Some(e),
             #[cfg(feature = "emulator")]
             Error::Scenario { .. } | Error::Emulator { .. } | Error::ServeUsage { .. } => None,
-            Error::Io { .. } | Error::Json(_) => None,
+            Error::Io { .. } | Error::Json(_) | Error::Usage { .. } => None,
         }
     }
 }
@@ -106,6 +109,7 @@ impl Diagnose for Error {
             #[cfg(feature = "emulator")]
             Error::Emulator { .. } => Exit::Runtime,
             Error::Io { .. } | Error::Json(_) => Exit::Runtime,
+            Error::Usage { .. } => Exit::Input,
         }
     }
 
@@ -117,6 +121,9 @@ impl Diagnose for Error {
             }
             Error::ServeUsage { hint, .. } => return Some((*hint).into()),
             _ => {}
+        }
+        if let Error::Usage { hint, .. } = self {
+            return Some(hint.clone());
         }
         self.module().and_then(Diagnose::hint)
     }

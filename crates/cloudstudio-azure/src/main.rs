@@ -11,17 +11,21 @@
 mod branch;
 mod cli;
 mod commands;
+mod completion;
 mod config;
 mod error;
 mod exit;
 mod file_error;
 mod ids;
+mod lookup;
 mod observe;
+mod pattern;
 mod pipeline;
 mod plan;
 mod resolve;
 mod safe_read;
 mod secret;
+mod spinner;
 mod target;
 mod ui;
 mod untrusted;
@@ -29,7 +33,6 @@ mod vars;
 mod verify;
 mod workdir;
 
-use clap::Parser;
 use cli::{Cli, Command};
 use error::Error;
 use exit::{Diagnose, Outcome};
@@ -46,7 +49,8 @@ fn main() -> ExitCode {
         cli.global.quiet,
         cli.global.verbose,
         cli.global.output,
-    );
+    )
+    .with_color(cli.global.color, &vars);
     ui.masks_on_stderr = matches!(cli.command, Command::Env { .. });
     let result = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -70,7 +74,7 @@ fn main() -> ExitCode {
 /// must not print a workflow command.
 fn parse_args() -> Cli {
     use std::io::{IsTerminal, Write};
-    match Cli::try_parse() {
+    match Cli::from_process() {
         Ok(cli) => cli,
         Err(e) => {
             let styled = e.render();
@@ -97,17 +101,26 @@ fn parse_args() -> Cli {
 }
 
 /// The exit code, after printing the failure (if any) once.
+/// With `--output json`, stdout is then the run's one document, the
+/// failure its `error` key.
 fn finish(ui: &Ui, result: Result<Outcome, Error>) -> u8 {
     match result {
         Ok(outcome) => {
+            let code = outcome.exit_code();
             if let Outcome::AccessNotSufficient(failure) = &outcome {
+                ui.finish_document(Some((failure, code)));
                 ui.fail(failure);
+            } else {
+                ui.finish_document(None);
             }
-            outcome.exit_code()
+            code
         }
         Err(err) => {
-            ui.fail(&err.failure());
-            err.exit().code()
+            let failure = err.failure();
+            let code = err.exit().code();
+            ui.finish_document(Some((&failure, code)));
+            ui.fail(&failure);
+            code
         }
     }
 }

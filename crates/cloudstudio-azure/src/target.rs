@@ -11,7 +11,7 @@
 //!   > the nearest directory at or above the current one holding `azure/`.
 
 use crate::branch::Detection;
-use crate::config::{Config, CredentialName};
+use crate::config::{Config, CredentialName, Rule};
 use crate::exit::{Diagnose, Exit};
 use crate::ids::{Environment, is_guid};
 use serde::Serialize;
@@ -128,12 +128,45 @@ pub struct Placement {
     pub untrusted_branch: Option<String>,
     /// The matched rule's pattern.
     pub rule: Option<String>,
+    /// The matched rule's number (1-based, in file order) and line.
+    pub rule_number: Option<usize>,
+    pub rule_line: Option<usize>,
+    /// The rules that do not match the branch: number, line, pattern.
+    pub unmatched: Vec<(usize, Option<usize>, String)>,
+    /// What a flag overrode of the matched rule (`explain` says so).
+    pub overrides: Vec<String>,
     pub environment: Environment,
     pub environment_from: EnvironmentFrom,
     pub credential: CredentialName,
     pub credential_from: CredentialFrom,
     /// The subscription the flag, rule or environment asks for, if any.
     requested_subscription: Option<(String, SubscriptionFrom)>,
+}
+
+/// What `--environment` dropped of a matched rule for another environment:
+/// its subscription and credential belong to the rule's environment.
+fn dropped_by_override(
+    rule: Option<&Rule>,
+    dropped: bool,
+    environment: Environment,
+) -> Vec<String> {
+    let Some(r) = rule.filter(|_| dropped) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let rule_env = r.environment.map_or_else(String::new, |e| e.to_string());
+    if let Some(s) = &r.subscription_id {
+        out.push(format!(
+            "--environment {environment} overrides the rule's {rule_env}: its subscription_id {} is not used",
+            s.0
+        ));
+    }
+    if let Some(c) = &r.credential {
+        out.push(format!(
+            "--environment {environment} overrides the rule's {rule_env}: its credential {c} is not used"
+        ));
+    }
+    out
 }
 
 /// The full target, once the credentials' own subscription is known.
@@ -157,10 +190,19 @@ impl Placement {
             None => (None, None),
         };
         // A fork's branch name selects nothing (see `branch`).
-        let rule = branch
-            .as_deref()
-            .filter(|_| detection.untrusted.is_none())
-            .and_then(|b| config.rule_for(b));
+        let trusted_branch = branch.as_deref().filter(|_| detection.untrusted.is_none());
+        let rule_index = trusted_branch.and_then(|b| config.rule_index_for(b));
+        let rule = rule_index.and_then(|i| config.branches.get(i));
+        let unmatched = match trusted_branch {
+            Some(b) => config
+                .branches
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| !r.pattern.is_match(b))
+                .map(|(i, r)| (i + 1, config.rule_line(i), r.pattern.source.clone()))
+                .collect(),
+            None => Vec::new(),
+        };
 
         let (environment, environment_from) =
             match (flag_environment, rule.and_then(|r| r.environment)) {
@@ -173,6 +215,7 @@ impl Placement {
         // `--environment dev` on a production branch must not pick up
         // production's subscription or credential.
         let rule_settings = rule.filter(|r| r.environment.is_none_or(|e| e == environment));
+        let overrides = dropped_by_override(rule, rule_settings.is_none(), environment);
 
         let requested_subscription =
             match flag_subscription.map(str::trim).filter(|s| !s.is_empty()) {
@@ -205,6 +248,10 @@ impl Placement {
 
         Ok(Placement {
             rule: rule.map(|r| r.pattern.source.clone()),
+            rule_number: rule_index.map(|i| i + 1),
+            rule_line: rule_index.and_then(|i| config.rule_line(i)),
+            unmatched,
+            overrides,
             branch,
             branch_from,
             branch_notes: detection.notes,
@@ -215,6 +262,13 @@ impl Placement {
             credential_from,
             requested_subscription,
         })
+    }
+
+    /// Takes no credentials: what `explain` shows when resolution failed.
+    pub fn requested(&self) -> Option<(&str, SubscriptionFrom)> {
+        self.requested_subscription
+            .as_ref()
+            .map(|(s, f)| (s.as_str(), *f))
     }
 
     /// The subscription the flag, rule or environment asks for (the `az`

@@ -9,11 +9,33 @@
 //! workflow commands written here (masks, annotations) can reach the runner.
 
 use crate::exit::Failure;
-use crate::observe::Observe;
+use crate::observe::{CheckStatus, Observe};
 use crate::secret::Secret;
+use crate::spinner::Spinner;
 use crate::untrusted;
 use crate::vars::Vars;
+use crate::verify::render_check;
 use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+/// `--color`: whether to colour what is printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum ColorChoice {
+    /// On a terminal, unless `NO_COLOR` is set (`CLICOLOR_FORCE` forces it)
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+/// What a coloured span means; the terminal colour follows from it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Paint {
+    Good,
+    Bad,
+    Warn,
+    Dim,
+}
 
 /// `--output`: what stdout carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -28,6 +50,16 @@ pub struct Ui {
     pub quiet: bool,
     pub verbose: u8,
     pub format: OutputFormat,
+    /// Colour on stdout / stderr (`--color`, `NO_COLOR`, `CLICOLOR_FORCE`,
+    /// a terminal).
+    pub color_out: bool,
+    pub color_err: bool,
+    /// `--output json`: the run's one document, printed by `main` when the
+    /// run ends, with the failure (if any) as its `error` key.
+    document: Arc<Mutex<Option<serde_json::Value>>>,
+    /// The status line on a terminal (shared by the clones handed out as
+    /// the observer).
+    spinner: Spinner,
     /// `env` output is meant for `eval "$(...)"`: a mask line on stdout would
     /// be run as a command (and echo the secret in the error). The runner
     /// reads workflow commands from stderr as well.
@@ -41,8 +73,109 @@ impl Ui {
             quiet,
             verbose,
             format,
+            color_out: false,
+            color_err: false,
+            document: Arc::default(),
+            spinner: Spinner::default(),
             masks_on_stderr: false,
         }
+    }
+
+    /// Keeps `doc` as the run's JSON document (`--output json`); the last
+    /// one given wins.
+    pub fn document(&self, doc: serde_json::Value) {
+        if let Ok(mut d) = self.document.lock() {
+            *d = Some(doc);
+        }
+    }
+
+    /// `--output json`: prints the run's one document on stdout, with
+    /// `failure` as its `error` key beside what the command had established
+    /// (`{"error": ...}` alone when it had nothing). Text: nothing.
+    pub fn finish_document(&self, failure: Option<(&Failure, u8)>) {
+        if !self.json() {
+            return;
+        }
+        let doc = self.document.lock().ok().and_then(|mut d| d.take());
+        let doc = match (doc, failure) {
+            (doc, Some((f, code))) => {
+                let mut doc = match doc {
+                    Some(serde_json::Value::Object(map)) => map,
+                    _ => serde_json::Map::new(),
+                };
+                doc.insert(
+                    "error".into(),
+                    serde_json::json!({"message": f.message, "hint": f.hint, "exit": code}),
+                );
+                serde_json::Value::Object(doc)
+            }
+            (Some(doc), None) => doc,
+            (None, None) => return,
+        };
+        let mut out = std::io::stdout().lock();
+        let text = crate::untrusted::json(&doc).unwrap_or_default();
+        let _ = writeln!(out, "{text}");
+        let _ = out.flush();
+    }
+
+    /// Decides colour per stream: `--color always|never` first, then
+    /// `NO_COLOR` (off), `CLICOLOR_FORCE` (on), then whether the stream is a
+    /// terminal. JSON on stdout is never coloured.
+    pub fn with_color(mut self, choice: ColorChoice, vars: &Vars) -> Ui {
+        use std::io::IsTerminal;
+        let set = |name: &str| vars.get(name).is_some_and(|v| !v.is_empty() && v != "0");
+        let decide = |tty: bool| match choice {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto if set("NO_COLOR") => false,
+            ColorChoice::Auto => set("CLICOLOR_FORCE") || tty,
+        };
+        self.color_out = !self.json() && decide(std::io::stdout().is_terminal());
+        self.color_err = decide(std::io::stderr().is_terminal());
+        self
+    }
+
+    /// `text` in the colour for `paint`, on stdout (`err`: stderr) when
+    /// that stream is coloured.
+    pub fn paint(&self, paint: Paint, text: &str, err: bool) -> String {
+        if !(if err { self.color_err } else { self.color_out }) {
+            return text.to_owned();
+        }
+        let code = match paint {
+            Paint::Good => "32",
+            Paint::Bad => "31",
+            Paint::Warn => "33",
+            Paint::Dim => "2",
+        };
+        format!("\x1b[{code}m{text}\x1b[0m")
+    }
+
+    /// A check's mark, coloured for stdout.
+    fn mark(&self, status: CheckStatus, mark: &str) -> String {
+        let paint = match status {
+            CheckStatus::Pass => Paint::Good,
+            CheckStatus::Fail => Paint::Bad,
+            CheckStatus::Warn => Paint::Warn,
+            CheckStatus::Skip => Paint::Dim,
+        };
+        self.paint(paint, mark, false)
+    }
+
+    /// Whether a transient status line may be drawn: stderr is a terminal,
+    /// not a CI log, and not silenced.
+    fn live(&self) -> bool {
+        use std::io::IsTerminal;
+        !self.quiet && !self.github && std::io::stderr().is_terminal()
+    }
+
+    /// Draws (or replaces) the status line on stderr, with a spinner.
+    fn status_line(&self, line: &str) {
+        self.spinner.set(&untrusted::lines(line));
+    }
+
+    /// Clears the status line before a permanent line is printed.
+    fn clear_status(&self) {
+        self.spinner.clear();
     }
 
     pub fn json(&self) -> bool {
@@ -85,6 +218,7 @@ impl Ui {
     }
 
     pub fn warn(&self, msg: &str) {
+        self.clear_status();
         let msg = &untrusted::lines(msg);
         if self.github {
             self.annotate(&format!(
@@ -92,12 +226,13 @@ impl Ui {
                 escape_data(msg)
             ));
         } else {
-            eprintln!("warning: {msg}");
+            eprintln!("{} {msg}", self.paint(Paint::Warn, "warning:", true));
         }
     }
 
     /// Progress and context on stderr; silenced by `-q`.
     pub fn info(&self, msg: &str) {
+        self.clear_status();
         if !self.quiet {
             eprintln!("{}", untrusted::lines(msg));
         }
@@ -106,6 +241,7 @@ impl Ui {
     /// Detail for `-v`.
     pub fn debug(&self, msg: &str) {
         if self.verbose > 0 {
+            self.clear_status();
             eprintln!("debug: {}", untrusted::lines(msg));
         }
     }
@@ -118,6 +254,7 @@ impl Ui {
             message,
             hint,
         } = failure;
+        self.clear_status();
         let message = &untrusted::lines(message);
         let hint = &hint.as_deref().map(untrusted::lines);
         if self.github {
@@ -132,7 +269,7 @@ impl Ui {
                 escape_data(&body)
             ));
         }
-        eprintln!("error: {message}");
+        eprintln!("{} {message}", self.paint(Paint::Bad, "error:", true));
         if let Some(h) = hint {
             eprintln!("hint: {h}");
         }
@@ -142,6 +279,37 @@ impl Ui {
 impl Observe for Ui {
     fn secret(&self, secret: &Secret) {
         self.mask([secret]);
+    }
+
+    /// Each check on stdout as it completes (text output); with `-q` only
+    /// failures.
+    fn check(&self, status: CheckStatus, name: &str, detail: &str, fix: Option<&str>) {
+        if self.json() || (self.quiet && status != CheckStatus::Fail) {
+            return;
+        }
+        self.clear_status();
+        let text = render_check(status, name, detail, fix, &|s, m| self.mark(s, m));
+        let text = untrusted::lines(&text);
+        let mut out = std::io::stdout().lock();
+        let _ = out.write_all(text.as_bytes());
+        let _ = out.flush();
+    }
+
+    /// An empty line: the step is over, the status line goes.
+    fn status(&self, line: &str) {
+        if line.is_empty() {
+            self.clear_status();
+        } else if self.live() {
+            self.status_line(line);
+        }
+    }
+
+    fn waiting(&self, line: &str) {
+        if self.live() {
+            self.status_line(line);
+        } else if !self.quiet {
+            eprintln!("{}", untrusted::lines(line));
+        }
     }
 
     fn verbose(&self) -> bool {

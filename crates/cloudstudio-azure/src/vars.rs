@@ -67,6 +67,17 @@ impl Vars {
         self.get(name).is_some()
     }
 
+    /// A CI system runs this: `CI` (GitHub, GitLab, most), Azure DevOps'
+    /// `TF_BUILD`. Nobody is there to answer a question.
+    pub fn in_ci(&self) -> bool {
+        ["CI", "TF_BUILD", "GITHUB_ACTIONS", "GITLAB_CI"]
+            .iter()
+            .any(|n| {
+                self.get(n)
+                    .is_some_and(|v| !v.eq_ignore_ascii_case("false"))
+            })
+    }
+
     /// `GITHUB_ACTIONS=true`: mask, annotate, write `GITHUB_ENV`.
     pub fn in_github_actions(&self) -> bool {
         self.get("GITHUB_ACTIONS") == Some("true")

@@ -13,6 +13,31 @@ use crate::target::Placement;
 use crate::workdir::{self, SecretsDir};
 use serde_json::json;
 
+/// On a terminal, outside CI, without `--yes`: shows what would go and
+/// asks. Anything but yes keeps everything.
+fn confirmed(ctx: &Ctx<'_>, args: &CleanupArgs, plan: &plan::Plan) -> Result<bool, Error> {
+    use std::io::{BufRead, IsTerminal, Write};
+    if args.yes || ctx.vars.in_ci() || !std::io::stdin().is_terminal() {
+        return Ok(true);
+    }
+    // The dry-run listing, without its "nothing was written" headline.
+    let listing: String = plan
+        .render(true, false)
+        .lines()
+        .skip(1)
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let mut err = std::io::stderr().lock();
+    let _ = write!(err, "{listing}delete these? [y/N] ");
+    let _ = err.flush();
+    let mut answer = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut answer)
+        .map_err(Error::io("read the answer from the terminal"))?;
+    Ok(matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes"))
+}
+
 pub async fn run(ctx: &Ctx<'_>, args: &CleanupArgs) -> Result<Outcome, Error> {
     let config = ctx.config()?;
     let credential = match &args.credential {
@@ -32,6 +57,10 @@ pub async fn run(ctx: &Ctx<'_>, args: &CleanupArgs) -> Result<Outcome, Error> {
     workdir::check_secrets_dir(&secrets.dir)?;
     let state = workdir::read_state(&secrets, &credential)?;
     let mut plan = plan::cleanup(&secrets, &state, &credential);
+    if !args.dry_run && !plan.files.is_empty() && !confirmed(ctx, args, &plan)? {
+        ctx.ui.info("nothing removed");
+        return Ok(Outcome::Success);
+    }
     if !args.dry_run && !plan.files.is_empty() {
         let lock = ctx.lock(&secrets.dir, args.lock.timeout())?;
         lock.sweep();
@@ -53,7 +82,7 @@ pub async fn run(ctx: &Ctx<'_>, args: &CleanupArgs) -> Result<Outcome, Error> {
             "unbound": plan.bindings.iter().map(|b| b.environment).collect::<Vec<_>>(),
             "dry_run": args.dry_run,
         });
-        println!("{}", crate::untrusted::json(&doc)?);
+        ctx.ui.document(doc);
     } else if !ctx.ui.quiet {
         if plan.files.is_empty() {
             println!(

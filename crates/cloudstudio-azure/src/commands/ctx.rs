@@ -111,6 +111,17 @@ impl Ctx<'_> {
 
     /// Config, credentials and placement; prints nothing.
     pub async fn resolve_parts(&self, args: &ResolveArgs) -> Result<Parts, Error> {
+        let (config, placement) = self.place(args)?;
+        let resolved = self.credentials(args, &placement).await?;
+        Ok(Parts {
+            config,
+            resolved,
+            placement,
+        })
+    }
+
+    /// The config and the placement: everything that needs no credentials.
+    pub fn place(&self, args: &ResolveArgs) -> Result<(Config, Placement), Error> {
         if let Some(bad) = self.vars.not_utf8(OTHER_VARS) {
             return Err(resolve::ResolveError::not_utf8(bad).into());
         }
@@ -123,6 +134,16 @@ impl Ctx<'_> {
             args.subscription_id.as_deref(),
             args.credential.as_ref(),
         )?;
+        Ok((config, placement))
+    }
+
+    /// The credentials, for `placement`'s subscription (the az session's
+    /// token is asked for it).
+    pub async fn credentials(
+        &self,
+        args: &ResolveArgs,
+        placement: &Placement,
+    ) -> Result<Resolved, Error> {
         let secret_stdin = if args.client_secret_stdin {
             // Capped: `--client-secret-stdin < /dev/zero` must not fill memory.
             let bytes = safe_read::capped(std::io::stdin().lock(), safe_read::SMALL_MAX)
@@ -139,6 +160,8 @@ impl Ctx<'_> {
         } else {
             None
         };
+        let endpoints = args.cloud.endpoints(self.vars).ok();
+        let set_cloud = endpoints.as_ref().map(Endpoints::az_set_command);
         let input = resolve::Input {
             vars: self.vars,
             client_id: args.client_id.as_deref(),
@@ -153,17 +176,21 @@ impl Ctx<'_> {
                 token_env: args.federated_token_env.as_deref(),
                 service_connection_id: args.service_connection_id.as_deref(),
             },
+            only: args.source,
+            az_cloud: endpoints
+                .as_ref()
+                .zip(set_cloud.as_deref())
+                .map(|(e, set_cloud)| resolve::AzCloud {
+                    resource: &e.arm,
+                    set_cloud,
+                }),
         };
         let mut resolved = resolve::resolve(input, self.ui).await?;
         // Printed by `announce`, after the masks.
         if let Some(why) = &placement.untrusted_branch {
             resolved.warnings.push(why.clone());
         }
-        Ok(Parts {
-            config,
-            resolved,
-            placement,
-        })
+        Ok(resolved)
     }
 
     /// Masks the secrets (GitHub Actions), prints resolution warnings.
@@ -212,17 +239,25 @@ impl Ctx<'_> {
         for w in &report.warnings {
             self.ui.warn(w);
         }
+        if res.credentials.source == resolve::SourceKind::AzCli && !self.vars.in_ci() {
+            self.ui.warn(
+                "these checks used your own `az login` identity, not the pipeline's: its rights (and ARM_USE_CLI=true) say nothing about the service principal the pipeline will use; check that one with its credentials (e.g. `--source azure-env`)",
+            );
+        }
         Ok(report)
     }
 }
 
 /// The outcome of a verification that did not pass: its first failed
-/// check, for `main` to report like any failure.
+/// check, for `main` to report like any failure. The fix is not repeated:
+/// the report printed it under the check (text) or carries it (JSON).
 pub fn access_failure(report: &Report, suffix: &str) -> Outcome {
     let (message, hint) = match report.first_failure() {
         Some(c) => (
             format!("{}: {}{suffix}", c.check.name(), c.detail),
-            c.fix.clone(),
+            c.fix
+                .as_ref()
+                .map(|_| "see the fix under the failed check".to_owned()),
         ),
         None => (format!("access is not sufficient{suffix}"), None),
     };

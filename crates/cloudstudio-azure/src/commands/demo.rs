@@ -152,7 +152,7 @@ fn scaffold(workdir: &Path, github: &Path) -> std::io::Result<()> {
 /// The flags the simulated job passes: the emulator's cloud, defaults.
 fn job_args(emulator: &Emulator) -> (ResolveArgs, VerifyArgs) {
     let cloud = CloudArgs {
-        cloud: Cloud::Custom,
+        cloud: Some(Cloud::Custom),
         authority_host: Some(emulator.authority_host()),
         arm_endpoint: Some(emulator.arm_endpoint()),
     };
@@ -203,21 +203,25 @@ fn job_ctx<'a>(global: &'a GlobalArgs, ui: &'a Ui, vars: &'a Vars, workdir: &Pat
 fn global(ctx: &Ctx<'_>, workdir: &Path) -> GlobalArgs {
     GlobalArgs {
         config: None,
+        config_on_command_line: false,
         workdir: Some(workdir.to_path_buf()),
         output: OutputFormat::Text,
         quiet: ctx.global.quiet,
         verbose: ctx.global.verbose,
+        color: ctx.global.color,
     }
 }
 
 /// The demo talks to a terminal: no workflow commands on it, even though
 /// the job it simulates writes GitHub's files.
 fn demo_ui(ctx: &Ctx<'_>) -> Ui {
-    Ui {
-        github: false,
-        quiet: ctx.global.quiet,
-        verbose: ctx.global.verbose,
-        format: OutputFormat::Text,
-        masks_on_stderr: false,
-    }
+    let mut ui = Ui::new(
+        ctx.vars,
+        ctx.global.quiet,
+        ctx.global.verbose,
+        OutputFormat::Text,
+    )
+    .with_color(ctx.global.color, ctx.vars);
+    ui.github = false;
+    ui
 }

@@ -1,4 +1,4 @@
-//! `env --shell ...`: the ARM_* statements for the resolved credentials.
+//! `env --shell ...`: the ARM_* and AZURE_* statements for the resolved credentials.
 //!
 //! The one command that prints the secret on purpose (its `--help` says
 //! so): its output is for `eval`, `source` or an env file, never for a log.
@@ -14,8 +14,10 @@ use crate::pipeline::{Shell, arm_vars, render_shell};
 use std::io::Write;
 
 pub async fn run(ctx: &Ctx<'_>, resolve: &ResolveArgs, sh: Shell) -> Result<Outcome, Error> {
+    // The cloud names itself in the variables: validate it before `az` runs.
+    let endpoints = resolve.cloud.endpoints(ctx.vars)?;
     let res = ctx.resolve(resolve).await?;
-    let vars = arm_vars(&res.credentials, &res.target.subscription_id);
+    let vars = arm_vars(&res.credentials, &res.target.subscription_id, &endpoints);
     // Rendered in full before printing: a refused value prints nothing.
     let text = render_shell(sh, &vars)?;
     let mut out = std::io::stdout().lock();

@@ -1,152 +1,188 @@
 //! `explain`: which source won, why the others were skipped, and the target,
-//! without any network call of its own.
+//! without any network call of its own. The target (branch, rule,
+//! environment, credential) is shown even when resolution fails.
 
-use super::ctx::{Ctx, Parts};
+use super::ctx::Ctx;
 use crate::cli::ResolveArgs;
+use crate::config::Config;
 use crate::error::Error;
 use crate::exit::Outcome;
-use crate::resolve::{Auth, SourceKind, TokenFrom};
-use crate::target::{EnvironmentFrom, SubscriptionFrom};
+use crate::resolve::{Auth, Resolved, SourceKind, TokenFrom};
+use crate::target::{EnvironmentFrom, Placement, SubscriptionFrom};
 use serde_json::json;
 
 pub async fn run(ctx: &Ctx<'_>, args: &ResolveArgs) -> Result<Outcome, Error> {
-    let parts = ctx.resolve_parts(args).await?;
-    ctx.announce(&parts.resolved);
-    let token = federated_token(&parts.resolved.credentials.auth)?;
-    let creds = &parts.resolved.credentials;
-    let p = &parts.placement;
-    let target = p.clone().finish(creds.subscription_id.as_deref());
-    let (subscription, sub_from) = match &target {
-        Ok(t) => (Some(t.subscription_id.as_str()), Some(t.subscription_from)),
-        Err(_) => (None, None),
+    let (config, placement) = ctx.place(args)?;
+    let resolved = match ctx.credentials(args, &placement).await {
+        Ok(r) => r,
+        Err(e) => {
+            // What was established before the failure, then the failure.
+            show(ctx, &config, &placement, None, None, None);
+            return Err(e);
+        }
     };
-
-    if ctx.ui.json() {
-        println!(
-            "{}",
-            crate::untrusted::json(&with_token(
-                json_doc(&parts, subscription, sub_from),
-                token.as_ref()
-            ))?
-        );
-    } else {
-        print!(
-            "{}",
-            crate::untrusted::lines(&with_token_line(
-                render_text(&parts, subscription, sub_from),
-                token.as_ref()
-            ))
-        );
-    }
+    ctx.announce(&resolved);
+    let token = federated_token(&resolved.credentials.auth)?;
+    let target = placement
+        .clone()
+        .finish(resolved.credentials.subscription_id.as_deref());
+    let sub = target
+        .as_ref()
+        .ok()
+        .map(|t| (t.subscription_id.as_str(), t.subscription_from));
+    show(
+        ctx,
+        &config,
+        &placement,
+        Some(&resolved),
+        sub,
+        token.as_ref(),
+    );
     target?;
     Ok(Outcome::Success)
 }
 
+fn show(
+    ctx: &Ctx<'_>,
+    config: &Config,
+    p: &Placement,
+    resolved: Option<&Resolved>,
+    sub: Option<(&str, SubscriptionFrom)>,
+    token: Option<&TokenFacts>,
+) {
+    // Without credentials, the subscription the target asks for.
+    let sub = sub.or_else(|| p.requested());
+    if ctx.ui.json() {
+        ctx.ui
+            .document(with_token(json_doc(config, p, resolved, sub), token));
+    } else {
+        let mut out = String::new();
+        if let Some(r) = resolved {
+            out.push_str(&render_source(r));
+            out.push_str(&token_lines(token));
+        }
+        out.push_str(&render_target(config, p, sub));
+        print!("{}", crate::untrusted::lines(&out));
+    }
+}
+
 /// The stable `explain --output json` document.
 fn json_doc(
-    parts: &Parts,
-    subscription: Option<&str>,
-    sub_from: Option<SubscriptionFrom>,
+    config: &Config,
+    p: &Placement,
+    resolved: Option<&Resolved>,
+    sub: Option<(&str, SubscriptionFrom)>,
 ) -> serde_json::Value {
-    let creds = &parts.resolved.credentials;
-    let p = &parts.placement;
-    json!({
-        "source": creds.source,
-        "skipped": parts.resolved.skipped,
-        "client_id": creds.client_id,
-        "tenant_id": creds.tenant_id,
-        "subscription_id": subscription,
-        "subscription_from": sub_from,
+    let mut doc = json!({
+        "subscription_id": sub.map(|s| s.0),
+        "subscription_from": sub.map(|s| s.1),
         "branch": p.branch,
         "branch_from": p.branch_from,
         "rule": p.rule,
+        "rule_number": p.rule_number,
+        "rule_line": p.rule_line,
+        "unmatched_rules": p.unmatched.iter().map(|(n, line, pattern)| json!({"number": n, "line": line, "match": pattern})).collect::<Vec<_>>(),
+        "overrides": p.overrides,
         "environment": p.environment,
         "environment_from": p.environment_from,
         "credential": p.credential.as_str(),
         "credential_from": p.credential_from,
-        "has_secret": creds.auth.has_secret(),
-        "config": parts.config.path,
-    })
+        "config": config.path,
+    });
+    if let (Some(r), Some(map)) = (resolved, doc.as_object_mut()) {
+        let creds = &r.credentials;
+        map.insert("source".into(), json!(creds.source));
+        map.insert("skipped".into(), json!(r.skipped));
+        map.insert("client_id".into(), json!(creds.client_id));
+        map.insert("tenant_id".into(), json!(creds.tenant_id));
+        map.insert("has_secret".into(), json!(creds.auth.has_secret()));
+    }
+    doc
 }
 
-/// `explain` for people: one line per fact, the skipped sources under the
-/// winner.
-fn render_text(
-    parts: &Parts,
-    subscription: Option<&str>,
-    sub_from: Option<SubscriptionFrom>,
-) -> String {
-    let creds = &parts.resolved.credentials;
-    let p = &parts.placement;
+fn line(out: &mut String, k: &str, v: &str) {
+    out.push_str(&format!("{k:<14}{v}\n"));
+}
+
+/// The source, the skipped ones under it, the ids.
+fn render_source(r: &Resolved) -> String {
+    let creds = &r.credentials;
     let mut out = String::new();
-    let mut line = |k: &str, v: String| out.push_str(&format!("{k:<14}{v}\n"));
     line(
+        &mut out,
         "source:",
-        format!("{} ({})", creds.source, describe_source(creds.source)),
+        &format!("{} ({})", creds.source, describe_source(creds.source)),
     );
-    for s in &parts.resolved.skipped {
-        line("", format!("skipped {}: {}", s.source, s.reason));
+    for s in &r.skipped {
+        line(&mut out, "", &format!("skipped {}: {}", s.source, s.reason));
     }
-    line(
-        "client id:",
-        creds
-            .client_id
-            .clone()
-            .unwrap_or_else(|| "(none: az session)".into()),
-    );
-    line("tenant id:", creds.tenant_id.clone());
-    line(
-        "secret:",
-        if creds.auth.has_secret() {
-            "*** (present, not shown)".into()
-        } else {
-            "(none)".into()
-        },
-    );
+    let client = creds
+        .client_id
+        .clone()
+        .unwrap_or_else(|| "(none: az session)".into());
+    line(&mut out, "client id:", &client);
+    line(&mut out, "tenant id:", &creds.tenant_id);
+    let secret = if creds.auth.has_secret() {
+        "*** (present, not shown)"
+    } else {
+        "(none)"
+    };
+    line(&mut out, "secret:", secret);
+    out
+}
+
+/// Branch, config, rule (number, line, the ones that did not match),
+/// environment, subscription, credential.
+fn render_target(config: &Config, p: &Placement, sub: Option<(&str, SubscriptionFrom)>) -> String {
+    let mut out = String::new();
     let branch = match (&p.branch, &p.branch_from) {
         (Some(b), Some(f)) => format!("{} (from {f})", crate::untrusted::text(b)),
         _ if p.branch_notes.is_empty() => "(none found)".into(),
         _ => format!("(none found: {})", p.branch_notes.join("; ")),
     };
-    line("branch:", branch);
-    line(
-        "config:",
-        parts
-            .config
-            .path
-            .as_ref()
-            .map_or("(none found)".into(), |p| crate::untrusted::path(p)),
+    line(&mut out, "branch:", &branch);
+    let cfg = config
+        .path
+        .as_ref()
+        .map_or("(none found)".into(), |p| crate::untrusted::path(p));
+    line(&mut out, "config:", &cfg);
+    let rule = match (&p.rule, p.rule_number) {
+        (Some(r), Some(n)) => format!("`{r}` (rule {n}{})", at_line(p.rule_line)),
+        _ => "(none matched)".into(),
+    };
+    line(&mut out, "rule:", &rule);
+    for (n, l, pattern) in &p.unmatched {
+        line(
+            &mut out,
+            "",
+            &format!("rule {n}{} `{pattern}` does not match", at_line(*l)),
+        );
+    }
+    for o in &p.overrides {
+        line(&mut out, "", o);
+    }
+    let env = format!(
+        "{} ({})",
+        p.environment,
+        describe_environment_from(p.environment_from)
     );
-    line(
-        "rule:",
-        p.rule
-            .clone()
-            .map_or("(none matched)".into(), |r| format!("`{r}`")),
+    line(&mut out, "environment:", &env);
+    let sub = match sub {
+        Some((s, f)) => format!("{s} ({})", describe_sub_from(f)),
+        None => "(none)".into(),
+    };
+    line(&mut out, "subscription:", &sub);
+    let credential = format!(
+        "{} (from {})",
+        p.credential,
+        format!("{:?}", p.credential_from).to_lowercase()
     );
-    line(
-        "environment:",
-        format!(
-            "{} ({})",
-            p.environment,
-            describe_environment_from(p.environment_from)
-        ),
-    );
-    line(
-        "subscription:",
-        match (subscription, sub_from) {
-            (Some(s), Some(f)) => format!("{s} ({})", describe_sub_from(f)),
-            _ => "(none)".into(),
-        },
-    );
-    line(
-        "credential:",
-        format!(
-            "{} (from {})",
-            p.credential,
-            format!("{:?}", p.credential_from).to_lowercase()
-        ),
-    );
+    line(&mut out, "credential:", &credential);
     out
+}
+
+fn at_line(l: Option<usize>) -> String {
+    l.map(|l| format!(", line {l}")).unwrap_or_default()
 }
 
 fn describe_source(kind: SourceKind) -> &'static str {
@@ -187,6 +223,8 @@ fn describe_sub_from(f: SubscriptionFrom) -> &'static str {
 /// is and, for a token already in hand (a variable or a file), its claims.
 struct TokenFacts {
     from: String,
+    /// Requested during verification: no claims before then.
+    requested: bool,
     claims: Option<crate::verify::Claims>,
 }
 
@@ -199,6 +237,7 @@ fn federated_token(auth: &Auth) -> Result<Option<TokenFacts>, Error> {
                     format!("{} ({var}, read each run)", crate::untrusted::path(path))
                 }
             },
+            requested: false,
             claims: crate::verify::token_claims(from)?,
         },
         Auth::AzureDevopsOidc {
@@ -209,6 +248,7 @@ fn federated_token(auth: &Auth) -> Result<Option<TokenFacts>, Error> {
                 "requested from SYSTEM_OIDCREQUESTURI for service connection {} during verification",
                 crate::untrusted::text(service_connection_id)
             ),
+            requested: true,
             claims: None,
         },
         _ => return Ok(None),
@@ -223,10 +263,10 @@ fn with_token(mut doc: serde_json::Value, token: Option<&TokenFacts>) -> serde_j
     doc
 }
 
-/// The token's lines go under the secret line.
-fn with_token_line(text: String, token: Option<&TokenFacts>) -> String {
+/// The token's lines, under the secret line.
+fn token_lines(token: Option<&TokenFacts>) -> String {
     let Some(t) = token else {
-        return text;
+        return String::new();
     };
     let mut lines = format!("{:<14}{}\n", "token:", t.from);
     match &t.claims {
@@ -236,13 +276,13 @@ fn with_token_line(text: String, token: Option<&TokenFacts>) -> String {
                     format!("`{}`", crate::untrusted::text(s))
                 })
             };
-            lines.push_str(&format!("{:<14}iss {}\n", "", q(&c.iss)));
-            lines.push_str(&format!("{:<14}sub {}\n", "", q(&c.sub)));
             let aud: Vec<String> = c
                 .aud
                 .iter()
                 .map(|a| format!("`{}`", crate::untrusted::text(a)))
                 .collect();
+            lines.push_str(&format!("{:<14}iss {}\n", "", q(&c.iss)));
+            lines.push_str(&format!("{:<14}sub {}\n", "", q(&c.sub)));
             lines.push_str(&format!("{:<14}aud {}\n", "", aud.join(", ")));
             lines.push_str(&format!(
                 "{:<14}expires {}\n",
@@ -250,11 +290,8 @@ fn with_token_line(text: String, token: Option<&TokenFacts>) -> String {
                 crate::verify::expiry(c.exp)
             ));
         }
-        None if matches!(t.from.as_str(), s if s.starts_with("requested")) => {}
+        None if t.requested => {}
         None => lines.push_str(&format!("{:<14}(not a JWT: Entra ID will refuse it)\n", "")),
     }
-    match text.find("\nbranch:") {
-        Some(i) => format!("{}{lines}{}", &text[..=i], &text[i + 1..]),
-        None => text + &lines,
-    }
+    lines
 }

@@ -24,34 +24,31 @@ pub async fn run(
     args: &ExportArgs,
 ) -> Result<Outcome, Error> {
     // A bad --cloud is an input error: say so before `az` runs.
-    let endpoints = if args.no_verify {
-        None
-    } else {
-        Some(resolve.cloud.endpoints()?)
-    };
+    // The cloud is validated with --no-verify too: the variables name it.
+    let endpoints = resolve.cloud.endpoints(ctx.vars)?;
     // Resolution masks the secret first; nothing is printed before it.
     let res = ctx.resolve(resolve).await?;
     // A missing workdir is an input error: find it before any network call.
     let workdir = ctx.workdir(&res.config)?;
+    let secrets = SecretsDir::new(&workdir);
+    // Refusals that need no network (the git guard, a retarget without
+    // --force, a bad existing file) come before any request.
+    let first_look = preflight(ctx, &res, &secrets, args).await?;
 
-    let report = match &endpoints {
-        None => None,
-        Some(endpoints) => {
-            let report = ctx.verify(&res, endpoints, verify).await?;
-            if !report.passed() {
-                print_failed_report(ctx, &report)?;
-                return Ok(access_failure(&report, "; nothing was written"));
-            }
-            if !ctx.ui.json() && !ctx.ui.quiet {
-                print!("{}", crate::untrusted::lines(&report.render_text()));
-            }
-            Some(report)
+    let report = if args.no_verify {
+        None
+    } else {
+        let report = ctx.verify(&res, &endpoints, verify).await?;
+        if !report.passed() {
+            print_failed_report(ctx, &report)?;
+            return Ok(access_failure(&report, "; nothing was written"));
         }
+        // The checks were printed as they completed.
+        Some(report)
     };
 
-    let secrets = SecretsDir::new(&workdir);
-    let plan = write_workdir(ctx, &res, &secrets, args).await?;
-    let vars = arm_vars(&res.credentials, &res.target.subscription_id);
+    let plan = write_workdir(ctx, &res, &secrets, args, first_look)?;
+    let vars = arm_vars(&res.credentials, &res.target.subscription_id, &endpoints);
     // The job's files follow the job's environment (GITHUB_ACTIONS=true);
     // workflow commands on stdout follow the Ui. They agree except in
     // `demo`, which simulates a job's files behind a plain terminal.
@@ -64,21 +61,26 @@ pub async fn run(
     Ok(Outcome::Success)
 }
 
-/// The git guard, then the plan; applied under the lock unless dry run.
-async fn write_workdir(
+/// What the run wants written.
+fn wanted<'a>(res: &'a Resolution, file: &'a CredentialFile, args: &ExportArgs) -> Wanted<'a> {
+    let placement = &res.target.placement;
+    Wanted {
+        credential: &placement.credential,
+        environment: placement.environment,
+        file,
+        force: args.force,
+    }
+}
+
+/// The git guard, then the plan from a first look at the files: every
+/// refusal that needs no network.
+async fn preflight(
     ctx: &Ctx<'_>,
     res: &Resolution,
     secrets: &SecretsDir,
     args: &ExportArgs,
 ) -> Result<Plan, Error> {
     let placement = &res.target.placement;
-    let file = CredentialFile::for_credentials(&res.credentials, &res.target.subscription_id);
-    let want = Wanted {
-        credential: &placement.credential,
-        environment: placement.environment,
-        file: &file,
-        force: args.force,
-    };
     let guarded = [
         secrets.credential_path(&placement.credential),
         secrets.environments_path(),
@@ -92,8 +94,23 @@ async fn write_workdir(
     }
 
     workdir::check_secrets_dir(&secrets.dir)?;
+    let file = CredentialFile::for_credentials(&res.credentials, &res.target.subscription_id);
+    let want = wanted(res, &file, args);
     let state = workdir::read_state(secrets, want.credential)?;
-    let mut plan = plan::export(secrets, &state, &want)?;
+    Ok(plan::export(secrets, &state, &want)?)
+}
+
+/// The plan, applied under the lock unless dry run.
+fn write_workdir(
+    ctx: &Ctx<'_>,
+    res: &Resolution,
+    secrets: &SecretsDir,
+    args: &ExportArgs,
+    first_look: Plan,
+) -> Result<Plan, Error> {
+    let file = CredentialFile::for_credentials(&res.credentials, &res.target.subscription_id);
+    let want = wanted(res, &file, args);
+    let mut plan = first_look;
     if !args.dry_run {
         if let Some(note) = workdir::ensure_private_dir(&secrets.dir)? {
             ctx.ui.info(&format!("note: {note}"));
@@ -193,7 +210,7 @@ fn print_result(
             "dry_run": args.dry_run,
             "verified": verified,
         });
-        println!("{}", crate::untrusted::json(&doc)?);
+        ctx.ui.document(doc);
     } else if !ctx.ui.quiet {
         print!(
             "{}",
@@ -229,9 +246,8 @@ fn render_vars(vars: &[ArmVar<'_>], github: bool) -> String {
 fn print_failed_report(ctx: &Ctx<'_>, report: &Report) -> Result<(), Error> {
     if ctx.ui.json() {
         let doc = json!({"verified": false, "checks": report.results()});
-        println!("{}", crate::untrusted::json(&doc)?);
-    } else {
-        print!("{}", crate::untrusted::lines(&report.render_text()));
+        ctx.ui.document(doc);
     }
+    // Text: the checks were printed as they completed.
     Ok(())
 }

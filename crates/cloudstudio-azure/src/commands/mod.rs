@@ -17,13 +17,16 @@ mod verify;
 #[cfg(feature = "emulator")]
 use crate::cli::EmulatorCommand;
 use crate::cli::{Cli, Command};
+use crate::completion::{self, CompletionShell};
 use crate::error::Error;
 use crate::exit::Outcome;
-use crate::ui::Ui;
+use crate::pipeline::Shell;
+use crate::ui::{OutputFormat, Ui};
 use crate::vars::Vars;
 use ctx::Ctx;
 
 pub async fn run(cli: Cli, vars: Vars, ui: &Ui) -> Result<Outcome, Error> {
+    refuse_unused_globals(&cli)?;
     let cwd = std::env::current_dir().map_err(Error::io("read the current directory"))?;
     let ctx = Ctx {
         global: &cli.global,
@@ -46,18 +49,69 @@ pub async fn run(cli: Cli, vars: Vars, ui: &Ui) -> Result<Outcome, Error> {
         Command::Status => status::run(&ctx).await,
         #[cfg(feature = "emulator")]
         Command::Demo => demo::run(&ctx).await,
-        Command::Env { resolve, shell } => env::run(&ctx, resolve, *shell).await,
+        Command::Env { resolve, shell } => env::run(&ctx, resolve, env_shell(*shell, ui)?).await,
         Command::Cleanup(args) => cleanup::run(&ctx, args).await,
-        Command::Completions { shell } => {
-            use clap::CommandFactory;
-            let mut cmd = Cli::command();
-            clap_complete::generate(
-                *shell,
-                &mut cmd,
-                "cloudstudio-azure",
-                &mut std::io::stdout(),
-            );
-            Ok(Outcome::Success)
-        }
+        Command::Completions { shell } => completions(*shell),
     }
+}
+
+/// Global flags are accepted by every command (clap), but a command that
+/// has no use for one refuses it: a flag is never silently ignored.
+fn refuse_unused_globals(cli: &Cli) -> Result<(), Error> {
+    // `--config` only when typed: CLOUDSTUDIO_CONFIG sets it from the
+    // environment, where it is meant for the commands that read a config.
+    let (name, has_json) = match &cli.command {
+        Command::Explain(_)
+        | Command::Verify { .. }
+        | Command::Export { .. }
+        | Command::Status
+        | Command::Env { .. }
+        | Command::Cleanup(_) => return Ok(()),
+        #[cfg(feature = "emulator")]
+        Command::Demo => ("demo", false),
+        #[cfg(feature = "emulator")]
+        Command::Emulator { .. } => ("emulator serve", true),
+        Command::Completions { .. } => ("completions", false),
+    };
+    let g = &cli.global;
+    let unused = [
+        (g.config_on_command_line, "--config"),
+        (g.workdir.is_some(), "--workdir"),
+        (g.output == OutputFormat::Json && !has_json, "--output json"),
+    ];
+    match unused.iter().find(|(given, _)| *given) {
+        Some((_, flag)) => Err(Error::Usage {
+            message: format!("{flag} does not apply to `{name}`"),
+            hint: format!("drop {flag}; `cloudstudio-azure {name} --help` lists what it takes"),
+        }),
+        None => Ok(()),
+    }
+}
+
+/// `env`'s shell: `--shell`, else `json` with `--output json`, else bash.
+fn env_shell(shell: Option<Shell>, ui: &Ui) -> Result<Shell, Error> {
+    match (shell, ui.json()) {
+        (None, true) | (Some(Shell::Json), _) => Ok(Shell::Json),
+        (None, false) => Ok(Shell::Bash),
+        (Some(s), true) => Err(Error::Usage {
+            message: format!(
+                "--output json prints JSON; --shell {} prints something else",
+                format!("{s:?}").to_lowercase()
+            ),
+            hint: "drop --shell (or use --shell json) with --output json".into(),
+        }),
+        (Some(s), false) => Ok(s),
+    }
+}
+
+/// Shell completions from the command line's definition.
+fn completions(shell: CompletionShell) -> Result<Outcome, Error> {
+    use clap::CommandFactory;
+    use std::io::Write;
+    let script = completion::script(shell, &mut Cli::command());
+    let mut out = std::io::stdout().lock();
+    out.write_all(script.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(Error::io("write to standard output"))?;
+    Ok(Outcome::Success)
 }

@@ -16,7 +16,6 @@ const NOT_SET: &str = "Credential not set on environment";
 /// What the workdir holds.
 struct Status {
     workdir: PathBuf,
-    secrets: SecretsDir,
     /// Each credential file, parsed, with the environments it is current for.
     creds: Vec<(CredentialName, Existing<CredentialFile>, Vec<Environment>)>,
     /// Each environment with its credential, if any.
@@ -27,11 +26,13 @@ struct Status {
 pub async fn run(ctx: &Ctx<'_>) -> Result<Outcome, Error> {
     let config = ctx.config()?;
     let status = read(ctx.workdir(&config)?)?;
-    for w in &status.warnings {
+    // The table (text) and `environments` (JSON) show the unset ones: they
+    // are not repeated as warnings.
+    for w in status.warnings.iter().filter(|w| !w.starts_with(NOT_SET)) {
         ctx.ui.warn(w);
     }
     if ctx.ui.json() {
-        println!("{}", crate::untrusted::json(&json_doc(&status))?);
+        ctx.ui.document(json_doc(&status));
     } else if !ctx.ui.quiet {
         print!("{}", crate::untrusted::lines(&render_text(&status)));
     }
@@ -80,7 +81,6 @@ fn read(workdir: PathBuf) -> Result<Status, Error> {
     }
     Ok(Status {
         workdir,
-        secrets,
         creds,
         environments,
         warnings,
@@ -117,41 +117,72 @@ fn json_doc(status: &Status) -> serde_json::Value {
     })
 }
 
+/// One line for an empty workdir; else a table (credential, environments
+/// it is current for, subscription, kind) and the environments with none.
 fn render_text(status: &Status) -> String {
-    let mut out = format!("workdir: {}\n", crate::untrusted::path(&status.workdir));
-    if status.creds.is_empty() {
-        out.push_str(&format!(
-            "no Azure credentials in {}\n",
-            status.secrets.dir.display()
-        ));
+    let unset: Vec<&str> = status
+        .environments
+        .iter()
+        .filter(|(_, c)| c.is_none())
+        .map(|(e, _)| e.as_str())
+        .collect();
+    if status.creds.is_empty() && unset.len() == status.environments.len() {
+        return format!(
+            "no Azure credentials in {} yet (`cloudstudio-azure export` adds one)\n",
+            crate::untrusted::path(&status.workdir)
+        );
     }
+    let mut rows = vec![[
+        "CREDENTIAL".to_owned(),
+        "CURRENT FOR".to_owned(),
+        "SUBSCRIPTION".to_owned(),
+        "KIND".to_owned(),
+    ]];
     for (name, file, current) in &status.creds {
         let current = if current.is_empty() {
-            "not current for any environment".to_owned()
+            "-".to_owned()
         } else {
-            let names: Vec<&str> = current.iter().map(|e| e.as_str()).collect();
-            format!("current for {}", names.join(", "))
+            current
+                .iter()
+                .map(|e| e.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
         };
-        out.push_str(&format!("credential {name} ({current})\n"));
-        let Some(f) = file.value() else {
-            out.push_str("  (not a valid credential file)\n");
-            continue;
+        let (sub, kind) = match file.value() {
+            Some(f) => (f.subscription_id.clone(), kind(f)),
+            None => ("-".to_owned(), "not a valid credential file"),
         };
-        let show = |v: &Option<String>| v.clone().unwrap_or_else(|| "(none)".into());
-        let secret = if f.client_secret.is_some() {
-            "***"
-        } else {
-            "(none)"
-        };
-        out.push_str(&format!("  client id:        {}\n", show(&f.client_id)));
-        out.push_str(&format!("  client secret:    {secret}\n"));
-        out.push_str(&format!("  tenant id:        {}\n", show(&f.tenant_id)));
-        out.push_str(&format!("  subscription id:  {}\n", f.subscription_id));
+        rows.push([name.to_string(), current, sub, kind.to_owned()]);
     }
-    out.push_str("environments:\n");
-    for (env, c) in &status.environments {
-        let c = c.clone().unwrap_or_else(|| NOT_SET.to_owned());
-        out.push_str(&format!("  {:<12} {c}\n", env.as_str()));
+    let widths: Vec<usize> = (0..4)
+        .map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
+        .collect();
+    let mut out = String::new();
+    for r in &rows {
+        let line = format!(
+            "{:<w0$}  {:<w1$}  {:<w2$}  {}",
+            r[0],
+            r[1],
+            r[2],
+            r[3],
+            w0 = widths[0],
+            w1 = widths[1],
+            w2 = widths[2]
+        );
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    if !unset.is_empty() {
+        out.push_str(&format!("{NOT_SET}: {}\n", unset.join(", ")));
     }
     out
+}
+
+/// How a credential file authenticates, from its keys.
+fn kind(f: &CredentialFile) -> &'static str {
+    match (&f.client_id, &f.client_secret) {
+        (Some(_), Some(_)) => "client secret",
+        (Some(_), None) => "federated (OIDC)",
+        (None, _) => "az session",
+    }
 }

@@ -13,7 +13,7 @@ pub async fn run(
     verify: &VerifyArgs,
 ) -> Result<Outcome, Error> {
     // A bad --cloud is an input error: say so before `az` runs.
-    let endpoints = resolve.cloud.endpoints()?;
+    let endpoints = resolve.cloud.endpoints(ctx.vars)?;
     let res = ctx.resolve(resolve).await?;
     let report = ctx.verify(&res, &endpoints, verify).await?;
     if ctx.ui.json() {
@@ -26,11 +26,9 @@ pub async fn run(
             "passed": report.passed(),
             "checks": report.results(),
         });
-        println!("{}", crate::untrusted::json(&doc)?);
+        ctx.ui.document(doc);
     } else {
-        if !ctx.ui.quiet || !report.passed() {
-            print!("{}", crate::untrusted::lines(&report.render_text()));
-        }
+        // The checks were printed as they completed.
         if report.passed() {
             ctx.ui.info(&format!(
                 "access is sufficient for {} on subscription {}",

@@ -34,7 +34,10 @@ use super::variables::ArmVar;
 /// `env --shell`: what the statements are for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Shell {
+    // POSIX shells: zsh and sh read the same statements.
+    #[value(alias = "zsh", alias = "sh")]
     Bash,
+    #[value(alias = "pwsh")]
     Powershell,
     Cmd,
     Dotenv,

@@ -1,8 +1,9 @@
-//! The pipeline variables: [`arm_vars`] is the one list per auth kind; the
+//! The pipeline variables: [`arm_vars`] is the one list per auth kind and cloud; the
 //! GitHub env file, `env --shell ...` and the dry-run listing all print it.
 
 use crate::resolve::{Auth, Credentials, TokenFrom};
 use crate::secret::Secret;
+use crate::verify::{Cloud, Endpoints};
 
 /// A pipeline variable's value: the secret stays a [`Secret`] until a
 /// writer that needs it calls `expose()`.
@@ -29,22 +30,32 @@ impl VarValue<'_> {
     }
 }
 
-/// One `ARM_*` variable for Terraform's azurerm provider.
+/// One pipeline variable: `ARM_*` (Terraform's azurerm) or `AZURE_*` (the
+/// Azure SDKs' `EnvironmentCredential`, azd).
 pub struct ArmVar<'a> {
     pub name: &'static str,
     pub value: VarValue<'a>,
 }
 
-/// The variables per auth kind (DESIGN.md, "Pipeline export"): a client
-/// secret gives the four ARM_* values; OIDC the ids and `ARM_USE_OIDC=true`;
-/// the az session `ARM_USE_CLI=true` and the subscription only.
-pub fn arm_vars<'a>(creds: &'a Credentials, subscription_id: &str) -> Vec<ArmVar<'a>> {
+/// The variables per auth kind (DESIGN.md, "Pipeline export"), in both
+/// dialects: a client secret gives the four ARM_* and the four AZURE_*
+/// values; OIDC the ids and `ARM_USE_OIDC=true`; the az session
+/// `ARM_USE_CLI=true` and the subscription only. Then the cloud: nothing
+/// for public Azure (every tool's default); `ARM_ENVIRONMENT` and
+/// `AZURE_AUTHORITY_HOST` for the sovereign clouds; for a custom cloud
+/// `AZURE_AUTHORITY_HOST` and `ARM_METADATA_HOSTNAME` (Resource Manager's
+/// host, which serves the cloud's `/metadata/endpoints`).
+pub fn arm_vars<'a>(
+    creds: &'a Credentials,
+    subscription_id: &str,
+    endpoints: &Endpoints,
+) -> Vec<ArmVar<'a>> {
     let plain = |name, v: &str| ArmVar {
         name,
         value: VarValue::Plain(v.to_owned()),
     };
     let client_id = creds.client_id.as_deref().unwrap_or_default();
-    match &creds.auth {
+    let mut vars = match &creds.auth {
         Auth::ClientSecret(secret) => vec![
             plain("ARM_CLIENT_ID", client_id),
             ArmVar {
@@ -53,6 +64,13 @@ pub fn arm_vars<'a>(creds: &'a Credentials, subscription_id: &str) -> Vec<ArmVar
             },
             plain("ARM_TENANT_ID", &creds.tenant_id),
             plain("ARM_SUBSCRIPTION_ID", subscription_id),
+            plain("AZURE_CLIENT_ID", client_id),
+            ArmVar {
+                name: "AZURE_CLIENT_SECRET",
+                value: VarValue::Secret(secret),
+            },
+            plain("AZURE_TENANT_ID", &creds.tenant_id),
+            plain("AZURE_SUBSCRIPTION_ID", subscription_id),
         ],
         Auth::GithubOidc { .. } | Auth::AzureDevopsOidc { .. } | Auth::FederatedToken(_) => {
             let mut v = vec![
@@ -60,6 +78,9 @@ pub fn arm_vars<'a>(creds: &'a Credentials, subscription_id: &str) -> Vec<ArmVar
                 plain("ARM_TENANT_ID", &creds.tenant_id),
                 plain("ARM_SUBSCRIPTION_ID", subscription_id),
                 plain("ARM_USE_OIDC", "true"),
+                plain("AZURE_CLIENT_ID", client_id),
+                plain("AZURE_TENANT_ID", &creds.tenant_id),
+                plain("AZURE_SUBSCRIPTION_ID", subscription_id),
             ];
             v.extend(refresh_vars(&creds.auth));
             v
@@ -67,8 +88,25 @@ pub fn arm_vars<'a>(creds: &'a Credentials, subscription_id: &str) -> Vec<ArmVar
         Auth::AzSession { .. } => vec![
             plain("ARM_USE_CLI", "true"),
             plain("ARM_SUBSCRIPTION_ID", subscription_id),
+            plain("AZURE_SUBSCRIPTION_ID", subscription_id),
         ],
+    };
+    let environment = match endpoints.cloud {
+        Cloud::Public => None,
+        Cloud::Usgovernment => Some("usgovernment"),
+        Cloud::China => Some("china"),
+        Cloud::Custom => {
+            vars.push(plain("ARM_METADATA_HOSTNAME", endpoints.arm_host()));
+            None
+        }
+    };
+    if let Some(env) = environment {
+        vars.push(plain("ARM_ENVIRONMENT", env));
     }
+    if endpoints.cloud != Cloud::Public {
+        vars.push(plain("AZURE_AUTHORITY_HOST", &endpoints.authority_host));
+    }
+    vars
 }
 
 /// What lets later tools fetch fresh tokens themselves: a token file's

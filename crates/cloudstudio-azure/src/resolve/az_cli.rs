@@ -27,18 +27,37 @@ struct TokenOutput {
     tenant: Option<String>,
 }
 
+/// The Resource Manager the token is for, and how to point `az` at its
+/// cloud when the session is logged in to another one.
+pub struct AzCloud<'a> {
+    pub resource: &'a str,
+    pub set_cloud: &'a str,
+}
+
 pub async fn run(
     program: &str,
     timeout: Duration,
     subscription: Option<&str>,
+    cloud: Option<&AzCloud<'_>>,
     observe: &dyn Observe,
 ) -> Result<Session, ResolveError> {
     let mut args = vec!["account", "get-access-token", "--output", "json"];
+    // The token must be for the selected cloud's Resource Manager, not for
+    // whatever cloud `az` happens to be set to.
+    if let Some(c) = cloud {
+        args.extend(["--resource", c.resource]);
+    }
     if let Some(s) = subscription {
         args.extend(["--subscription", s]);
     }
     let started = Instant::now();
-    let output = match execute(program, &args, timeout).await {
+    observe.status(&format!(
+        "waiting for `az account get-access-token` (up to {} s)",
+        timeout.as_secs()
+    ));
+    let output = execute(program, &args, timeout, observe).await;
+    observe.status("");
+    let output = match output {
         Ok(Some(output)) => output,
         Ok(None) => {
             return Ok(Session::Unavailable(
@@ -67,7 +86,7 @@ pub async fn run(
             ms(started)
         ));
     }
-    interpret(&output)
+    interpret(&output, cloud)
 }
 
 fn ms(started: Instant) -> String {
@@ -79,6 +98,7 @@ async fn execute(
     program: &str,
     args: &[&str],
     timeout: Duration,
+    observe: &dyn Observe,
 ) -> Result<Option<Output>, ResolveError> {
     let mut cmd = Command::new(program);
     cmd.args(args)
@@ -101,7 +121,7 @@ async fn execute(
         }
     };
     let pid = child.id();
-    match tokio::time::timeout(timeout, capture(child)).await {
+    match wait_saying_so(capture(child), timeout, observe).await {
         Ok(Ok(o)) => Ok(Some(o)),
         Ok(Err(err)) => {
             if let Some(pid) = pid {
@@ -159,13 +179,46 @@ async fn capture(mut child: tokio::process::Child) -> std::io::Result<Output> {
     })
 }
 
+/// Waits for `az` up to `timeout`; past a few seconds it says so (a plain
+/// line without a terminal), so a slow `az` is not a silent one.
+async fn wait_saying_so<T>(
+    fut: impl std::future::Future<Output = T>,
+    timeout: Duration,
+    observe: &dyn Observe,
+) -> Result<T, tokio::time::error::Elapsed> {
+    const QUIET: Duration = Duration::from_secs(3);
+    let started = Instant::now();
+    tokio::pin!(fut);
+    if timeout > QUIET {
+        if let Ok(done) = tokio::time::timeout(QUIET, &mut fut).await {
+            return Ok(done);
+        }
+        observe.waiting(&format!(
+            "still waiting for `az account get-access-token` ({} s of at most {} s, --az-timeout)",
+            QUIET.as_secs(),
+            timeout.as_secs()
+        ));
+    }
+    tokio::time::timeout(timeout.saturating_sub(started.elapsed()), fut).await
+}
+
 /// What `az`'s exit status and output mean.
-fn interpret(output: &Output) -> Result<Session, ResolveError> {
+fn interpret(output: &Output, cloud: Option<&AzCloud<'_>>) -> Result<Session, ResolveError> {
     let stderr = sanitize(&String::from_utf8_lossy(&output.stderr));
     if output.status.success() {
         return parse(&output.stdout).map(Session::Found);
     }
     let lower = stderr.to_ascii_lowercase();
+    // AADSTS500011: the session's cloud does not know this Resource Manager.
+    if let Some(c) = cloud
+        && (lower.contains("aadsts500011") || lower.contains("resource principal named"))
+    {
+        return Err(ResolveError::AzCloud {
+            resource: c.resource.to_owned(),
+            set_cloud: c.set_cloud.to_owned(),
+            stderr,
+        });
+    }
     if lower.contains("subscription") && lower.contains("not found") {
         return Err(ResolveError::Invalid {
             origin: "the `az login` session".into(),

@@ -8,7 +8,8 @@ use std::path::PathBuf;
 
 /// The sources, in precedence order. Names are stable: they appear in
 /// `explain`, step outputs and the summary.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// `--source NAME` picks one of them by its name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
 #[serde(rename_all = "kebab-case")]
 pub enum SourceKind {
     Flags,
@@ -22,6 +23,14 @@ pub enum SourceKind {
 }
 
 impl SourceKind {
+    /// A source that lends a CI token to ids from another source.
+    pub fn is_federation(self) -> bool {
+        matches!(
+            self,
+            SourceKind::FederatedToken | SourceKind::AzureDevopsOidc | SourceKind::GithubOidc
+        )
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             SourceKind::Flags => "flags",

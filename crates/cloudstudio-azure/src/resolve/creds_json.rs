@@ -51,18 +51,16 @@ fn parse(origin: &str, text: &str) -> Result<Fields, ResolveError> {
             hint: Some("use the output of `az ad sp create-for-rbac --sdk-auth`, or {\"clientId\": ..., \"clientSecret\": ..., \"tenantId\": ..., \"subscriptionId\": ...}".into()),
         });
     };
-    // `az ad sp create-for-rbac` without --sdk-auth prints other names.
+    // Today's `az ad sp create-for-rbac` output (without the deprecated
+    // --sdk-auth): appId, password, tenant; displayName is ignored.
     if ["appId", "password", "tenant"]
         .iter()
-        .all(|k| map.contains_key(*k))
-        && !map.contains_key("clientId")
-        && !map.contains_key("client_id")
+        .any(|k| map.contains_key(*k))
+        && !["clientId", "client_id"]
+            .iter()
+            .any(|k| map.contains_key(*k))
     {
-        return Err(ResolveError::Invalid {
-            origin: origin.to_owned(),
-            problem: "is `az ad sp create-for-rbac` output without --sdk-auth (appId, password, tenant)".into(),
-            hint: Some("rename the keys: appId -> clientId, password -> clientSecret, tenant -> tenantId, and add subscriptionId".into()),
-        });
+        return rbac_shape(origin, &map);
     }
     // Name missing keys in the shape the user wrote.
     let snake = ["client_id", "client_secret", "tenant_id", "subscription_id"]
@@ -94,6 +92,26 @@ fn parse(origin: &str, text: &str) -> Result<Fields, ResolveError> {
             "resource_manager_endpoint_url",
         )?
         .map(|(v, _)| v),
+        oidc_capable: false,
+    })
+}
+
+/// `az ad sp create-for-rbac` output: `appId`, `password`, `tenant` (and
+/// `subscriptionId` when added by hand).
+fn rbac_shape(origin: &str, map: &Map<String, Value>) -> Result<Fields, ResolveError> {
+    let field = |key: &str| string_key(origin, map, key, key);
+    Ok(Fields {
+        kind: SourceKind::AzureCredentials,
+        client_id: field("appId")?,
+        tenant_id: field("tenant")?,
+        subscription_id: field("subscriptionId")?,
+        secret: field("password")?,
+        missing_secret: format!("{origin} key password"),
+        missing_names: [
+            format!("{origin} key appId"),
+            format!("{origin} key tenant"),
+        ],
+        arm_endpoint: None,
         oidc_capable: false,
     })
 }

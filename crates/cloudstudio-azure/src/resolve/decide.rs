@@ -258,14 +258,19 @@ fn incomplete(kind: SourceKind, fields: &Fields, mut missing: Vec<String>) -> Re
         missing.push(fields.missing_secret.clone());
     }
     let hint = if fields.oidc_capable && fields.secret.is_none() {
-        "add the missing values; for federation without a secret, give the job a CI token (GitHub: `permissions: id-token: write`; GitLab: `id_tokens:` as ARM_OIDC_TOKEN; Azure DevOps: SYSTEM_ACCESSTOKEN and the service connection id)"
+        format!(
+            "set {}; or, to use the `az login` session instead, pass `--source az-cli` (or CLOUDSTUDIO_SOURCE=az-cli); for federation without a secret, give the job a CI token (GitHub: `permissions: id-token: write`; GitLab: `id_tokens:` as ARM_OIDC_TOKEN; Kubernetes: AZURE_FEDERATED_TOKEN_FILE; Azure DevOps: SYSTEM_ACCESSTOKEN and the service connection id)",
+            fields.missing_secret
+        )
     } else {
-        "add the missing values, or unset this source so that the next one is used"
+        format!(
+            "add the missing values, or pick another source with `--source NAME` (e.g. `--source az-cli`); {kind} is used because it is present"
+        )
     };
     ResolveError::Incomplete {
         which: kind,
         missing,
-        hint: Some(hint.into()),
+        hint: Some(hint),
     }
 }
 

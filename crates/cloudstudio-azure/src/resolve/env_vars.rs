@@ -21,14 +21,28 @@ pub fn probe(kind: SourceKind, vars: &Vars) -> Probe {
     if let Some(bad) = vars.not_utf8([&client, &secret, &tenant, &sub].map(String::as_str)) {
         return Probe::Invalid(super::error::ResolveError::not_utf8(bad));
     }
-    let present = [&client, &secret, &tenant].iter().any(|n| vars.is_set(n));
+    // A client id or a secret makes the source present; tenant and
+    // subscription ids alone are Terraform's `ARM_USE_CLI` setup for the az
+    // session, not a credential.
+    let present = [&client, &secret].iter().any(|n| vars.is_set(n));
     if !present {
-        let reason = if vars.is_set(&sub) {
+        let set: Vec<&str> = [&tenant, &sub]
+            .into_iter()
+            .filter(|n| vars.is_set(n))
+            .map(String::as_str)
+            .collect();
+        let reason = if set.is_empty() {
+            format!("{client}, {secret}, {tenant} are not set")
+        } else if vars.is_set(&sub) {
             format!(
-                "only {sub} is set; a subscription alone is not a credential source (use --subscription-id or cloudstudio.yml)"
+                "only {} set (no client id or secret): not a credential source; {sub} names the az session's subscription",
+                set.join(" and ")
             )
         } else {
-            format!("{client}, {secret}, {tenant} are not set")
+            format!(
+                "only {} set (no client id or secret): not a credential source",
+                set.join(" and ")
+            )
         };
         return Probe::Absent(reason);
     }

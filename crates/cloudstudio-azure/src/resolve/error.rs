@@ -34,6 +34,14 @@ pub enum ResolveError {
     AzTimeout { seconds: u64 },
     #[error("`az account get-access-token` failed (exit {code}): {stderr}")]
     AzFailed { code: String, stderr: String },
+    #[error(
+        "the `az login` session is for another cloud: it has no token for {resource}: {stderr}"
+    )]
+    AzCloud {
+        resource: String,
+        set_cloud: String,
+        stderr: String,
+    },
     #[error("`az account get-access-token` printed unexpected output: {problem}")]
     AzOutput { problem: String },
     #[error("could not read {what}: {err}")]
@@ -63,6 +71,7 @@ impl Diagnose for ResolveError {
             | ResolveError::Invalid { .. }
             | ResolveError::MalformedJson { .. }
             | ResolveError::NoneFound { .. }
+            | ResolveError::AzCloud { .. }
             | ResolveError::Io { .. } => Exit::Input,
         }
     }
@@ -81,6 +90,9 @@ impl Diagnose for ResolveError {
             ),
             ResolveError::AzFailed { .. } => Some("run `az login` again, then retry".into()),
             ResolveError::AzOutput { .. } => Some("update the Azure CLI (`az upgrade`)".into()),
+            ResolveError::AzCloud { set_cloud, .. } => Some(format!(
+                "point az at this run's cloud, then log in again: `{set_cloud}` and `az login`; or pass the --cloud the session is for"
+            )),
             ResolveError::Io { .. } => None,
         }
     }

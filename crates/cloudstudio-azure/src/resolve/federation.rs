@@ -47,6 +47,13 @@ impl Offers {
     pub fn first(&self) -> Option<Offer> {
         self.offered.first().cloned()
     }
+
+    /// Only `kind`'s offer (`--source`); none when `kind` is not a
+    /// federation source.
+    pub fn only(mut self, kind: SourceKind) -> Offers {
+        self.offered.retain(|o| o.kind == kind);
+        self
+    }
 }
 
 /// Reads what the job offers. A flag naming a variable that is not set is

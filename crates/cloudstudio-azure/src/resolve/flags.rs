@@ -7,9 +7,15 @@ use super::probe::{Fields, Input, Probe};
 pub fn probe(input: &Input<'_>) -> Probe {
     // An empty flag (`--client-id "$UNSET"`) counts as absent, like an empty variable.
     let given = |v: Option<&str>| v.is_some_and(|v| !v.trim().is_empty());
-    let present = given(input.client_id) || given(input.tenant_id) || input.secret_stdin.is_some();
+    // As for the variables: a client id or a secret makes the source
+    // present; `--tenant-id` alone does not.
+    let present = given(input.client_id) || input.secret_stdin.is_some();
     if !present {
-        return Probe::Absent("--client-id and --tenant-id not given".into());
+        return Probe::Absent(if given(input.tenant_id) {
+            "only --tenant-id given (no --client-id or secret): not a credential source".into()
+        } else {
+            "--client-id and --tenant-id not given".into()
+        });
     }
     if input.secret_stdin.is_none() && input.vars.not_utf8(["AZURE_CLIENT_SECRET"]).is_some() {
         return Probe::Invalid(super::error::ResolveError::not_utf8("AZURE_CLIENT_SECRET"));

@@ -13,6 +13,7 @@ mod federation;
 mod flags;
 mod probe;
 
+pub use az_cli::AzCloud;
 pub use credentials::{Auth, Credentials, SourceKind, TokenFrom};
 pub use decide::Resolved;
 pub use error::ResolveError;
@@ -21,10 +22,14 @@ pub use probe::Input;
 
 use crate::observe::Observe;
 use decide::Decision;
+use probe::Probe;
 
 /// Resolves credentials in the documented precedence (see [`decide::decide`]).
+/// With `--source NAME` only that source is looked at; the others are
+/// listed as skipped by it.
 pub async fn resolve(input: Input<'_>, observe: &dyn Observe) -> Result<Resolved, ResolveError> {
-    let probes = vec![
+    let only = input.only;
+    let mut probes = vec![
         (SourceKind::Flags, flags::probe(&input)),
         (SourceKind::AzureCredentials, creds_json::probe(&input)),
         (
@@ -36,15 +41,38 @@ pub async fn resolve(input: Input<'_>, observe: &dyn Observe) -> Result<Resolved
             env_vars::probe(SourceKind::ArmEnv, input.vars),
         ),
     ];
-    let (skipped, warnings) =
-        match decide::decide(probes, federation::offers(input.vars, input.federation)?)? {
-            Decision::Resolved(resolved) => return Ok(resolved),
-            Decision::AskAz { skipped, warnings } => (skipped, warnings),
-        };
+    let mut fed = federation::offers(input.vars, input.federation)?;
+    if let Some(only) = only {
+        probes = probes
+            .into_iter()
+            .map(|(kind, probe)| (kind, restrict(only, kind, probe)))
+            .collect();
+        fed = fed.only(only);
+    }
+    let (mut skipped, warnings) = match decide::decide(probes, fed)? {
+        Decision::Resolved(mut resolved) => {
+            mark_skipped(only, &mut resolved.skipped);
+            return Ok(resolved);
+        }
+        Decision::AskAz { skipped, warnings } => (skipped, warnings),
+    };
+    if let Some(only) = only.filter(|&o| o != SourceKind::AzCli) {
+        let why = skipped
+            .iter()
+            .find(|s| s.source == only)
+            .map_or_else(|| "not present".to_owned(), |s| s.reason.clone());
+        return Err(ResolveError::Invalid {
+            origin: format!("--source {only}"),
+            problem: format!("{only} is not usable: {why}"),
+            hint: Some("set that source's variables, or drop --source (CLOUDSTUDIO_SOURCE) to use the first present source".into()),
+        });
+    }
+    mark_skipped(only, &mut skipped);
     let session = az_cli::run(
         input.az_program,
         input.az_timeout,
-        input.az_subscription,
+        az_subscription(&input),
+        input.az_cloud.as_ref(),
         observe,
     )
     .await?;
@@ -61,6 +89,45 @@ pub async fn resolve(input: Input<'_>, observe: &dyn Observe) -> Result<Resolved
                 .collect();
             tried.push(format!("az-cli: {reason}"));
             Err(ResolveError::NoneFound { tried })
+        }
+    }
+}
+
+/// The subscription the az session's token is asked for: the run's target
+/// when it is known, else `AZURE_SUBSCRIPTION_ID` / `ARM_SUBSCRIPTION_ID`
+/// (Terraform's `ARM_USE_CLI` setup names the subscription that way).
+fn az_subscription<'a>(input: &Input<'a>) -> Option<&'a str> {
+    input.az_subscription.or_else(|| {
+        ["AZURE_SUBSCRIPTION_ID", "ARM_SUBSCRIPTION_ID"]
+            .into_iter()
+            .find_map(|n| input.vars.get(n))
+            .map(str::trim)
+            // Never an argument `az` could read as a flag.
+            .filter(|s| crate::ids::is_guid(s))
+    })
+}
+
+/// Under `--source only`, every other source is absent. The id sources
+/// still lend their client and tenant ids (never their secret) to a
+/// federation source (`--source github-oidc`, `federated-token`, ...).
+fn restrict(only: SourceKind, kind: SourceKind, probe: Probe) -> Probe {
+    if kind == only {
+        return probe;
+    }
+    match probe {
+        Probe::Present(mut fields) if only.is_federation() && fields.oidc_capable => {
+            fields.secret = None;
+            Probe::Present(fields)
+        }
+        _ => Probe::Absent(format!("skipped by --source {only}")),
+    }
+}
+
+/// The reasons of the sources `--source` left out say so.
+fn mark_skipped(only: Option<SourceKind>, skipped: &mut [decide::Skipped]) {
+    if let Some(only) = only {
+        for s in skipped.iter_mut().filter(|s| s.source != only) {
+            s.reason = format!("skipped by --source {only}");
         }
     }
 }

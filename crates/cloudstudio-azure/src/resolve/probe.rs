@@ -26,6 +26,11 @@ pub struct Input<'a> {
     pub az_program: &'a str,
     /// `--federated-token-env`, `--service-connection-id`.
     pub federation: super::federation::FederationFlags<'a>,
+    /// The selected cloud's Resource Manager, for the az session's token
+    /// (`None`: the cloud flags are invalid; the command reports that).
+    pub az_cloud: Option<super::az_cli::AzCloud<'a>>,
+    /// `--source NAME` / `CLOUDSTUDIO_SOURCE`: only this source is used.
+    pub only: Option<SourceKind>,
 }
 
 /// What one source saw.

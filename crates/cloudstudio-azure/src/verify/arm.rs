@@ -20,6 +20,25 @@ pub struct Subscription {
     pub tenant_id: Option<String>,
     pub display_name: Option<String>,
     pub state: Option<String>,
+    /// Tenants the subscription is delegated to (Azure Lighthouse).
+    #[serde(default)]
+    pub managed_by_tenants: Vec<ManagedBy>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ManagedBy {
+    pub tenant_id: Option<String>,
+}
+
+impl Subscription {
+    /// Whether the subscription is delegated to `tenant` (lowercase GUID).
+    pub fn delegated_to(&self, tenant: &str) -> bool {
+        self.managed_by_tenants
+            .iter()
+            .filter_map(|m| m.tenant_id.as_deref())
+            .any(|t| t.eq_ignore_ascii_case(tenant))
+    }
 }
 
 impl Subscription {
@@ -30,6 +49,7 @@ impl Subscription {
             tenant_id: clean(self.tenant_id),
             display_name: clean(self.display_name),
             state: clean(self.state),
+            managed_by_tenants: self.managed_by_tenants,
         }
     }
 }

@@ -33,6 +33,7 @@ pub async fn run(
     observe: &dyn Observe,
 ) -> Result<Report, VerifyError> {
     let mut report = Report::default();
+    observe.status("asking Entra ID for a token");
     let token = match token::acquire(http, t.creds, t.endpoints).await? {
         Ok(token) => token,
         Err(rejection) => {
@@ -44,7 +45,10 @@ pub async fn run(
         observe.secret(secret);
     }
     report.pass(Check::Token, token_detail(t.creds, &token));
+    emit(&mut report, t.creds, observe, Check::Token);
+    observe.status("reading the subscription and the role assignments from Resource Manager");
 
+    let mut sub_name = None;
     let (sub, perms) = arm::read(http, t.endpoints, &token.access_token, t.subscription_id).await;
     match sub? {
         Ok(s) => {
@@ -53,18 +57,20 @@ pub async fn run(
                 return Ok(report);
             }
             tenant(&mut report, t.creds, &s, &token.access_token);
+            sub_name = s.display_name.clone();
         }
-        Err(e) => arm_refusal(&mut report, t.creds, &e),
+        Err(e) => arm_refusal(&mut report, t, &e),
     }
     if !report.passed() {
         report.skip(Check::Role, EARLIER_FAILED);
         return Ok(report);
     }
+    emit(&mut report, t.creds, observe, Check::Tenant);
     let Some(wanted) = t.wanted else {
         report.skip(Check::Role, "not checked (--require none)");
         return Ok(report);
     };
-    role(&mut report, t.creds, perms?, wanted);
+    role(&mut report, t, sub_name.as_deref(), perms?, wanted);
     Ok(report)
 }
 
@@ -104,7 +110,7 @@ fn subscription(report: &mut Report, id: &str, s: &Subscription) -> bool {
             report.fail(
                 Check::Subscription,
                 format!("{detail}: resources cannot be deployed"),
-                Some("re-enable the subscription (Subscriptions > <subscription> > Reactivate) or target another one".into()),
+                Some(format!("re-enable the subscription (in the Azure portal: Subscriptions > {name} > Reactivate) or target another one with --subscription-id")),
             );
             return false;
         }
@@ -113,28 +119,35 @@ fn subscription(report: &mut Report, id: &str, s: &Subscription) -> bool {
 }
 
 /// Resource Manager refused the subscription read: which check that fails.
-fn arm_refusal(report: &mut Report, creds: &Credentials, e: &ArmError) {
+fn arm_refusal(report: &mut Report, t: &Target<'_>, e: &ArmError) {
+    let creds = t.creds;
     let (cause, fix) = fixes::arm(&e.code).unwrap_or((
         "Resource Manager refused the subscription read",
         fixes::IAM_FIX,
     ));
     let fix = if fix == fixes::IAM_FIX {
-        fixes::iam_fix("Contributor", creds.client_id.as_deref())
+        fixes::iam_fix(
+            "Contributor",
+            creds.client_id.as_deref(),
+            t.subscription_id,
+            None,
+        )
     } else {
         fix.to_owned()
     };
     let mut detail = format!("{cause} (HTTP {} {}: {})", e.status, e.code, e.message);
+    let mut fix = fix;
     if let Some(t) = other_tenant(&e.message) {
+        fix = tenant_fix(&t, &creds.tenant_id);
         detail = format!(
             "the subscription belongs to tenant {t}, not the credentials' tenant {}; {detail}",
             creds.tenant_id
         );
     }
+    // A token Resource Manager refuses fails the read it refused: Entra ID
+    // did issue it, and the token line was printed when it did.
     let check = match e.code.as_str() {
         "InvalidAuthenticationTokenTenant" => Check::Tenant,
-        "InvalidAuthenticationToken" | "AuthenticationFailed" | "ExpiredAuthenticationToken" => {
-            Check::Token
-        }
         _ => Check::Subscription,
     };
     report.fail(check, detail, Some(fix));
@@ -144,6 +157,13 @@ fn arm_refusal(report: &mut Report, creds: &Credentials, e: &ArmError) {
             "not checked: the token is not accepted for it",
         );
     }
+}
+
+/// The fix for a subscription in another tenant, with both tenant ids.
+fn tenant_fix(sub_tenant: &str, ours: &str) -> String {
+    format!(
+        "use the tenant id the subscription belongs to, {sub_tenant} (and an app registered there), or a subscription in the credentials' tenant {ours} (`az account list --query \"[?tenantId=='{ours}']\"` lists them)"
+    )
 }
 
 /// The subscription's tenant in ARM's InvalidAuthenticationTokenTenant
@@ -177,10 +197,18 @@ fn tenant(report: &mut Report, creds: &Credentials, sub: &Subscription, token: &
             Check::Tenant,
             format!("the subscription is in the credentials' tenant {sub_tenant}"),
         ),
+        // Azure Lighthouse: Resource Manager accepts the managing tenant's
+        // token on a subscription delegated to it.
+        Some(t) if sub.delegated_to(&t) => report.pass(
+            Check::Tenant,
+            format!(
+                "the subscription is in tenant {sub_tenant}, delegated to the credentials' tenant {t} (managedByTenants, Azure Lighthouse)"
+            ),
+        ),
         Some(t) => report.fail(
             Check::Tenant,
             format!("the subscription belongs to tenant {sub_tenant}, the credentials are for {t}"),
-            fixes::arm("InvalidAuthenticationTokenTenant").map(|(_, fix)| fix.to_owned()),
+            Some(tenant_fix(&sub_tenant, &t)),
         ),
         None => report.pass(
             Check::Tenant,
@@ -192,10 +220,12 @@ fn tenant(report: &mut Report, creds: &Credentials, sub: &Subscription, token: &
 /// The principal's role against the one `--require` asks for.
 fn role(
     report: &mut Report,
-    creds: &Credentials,
+    t: &Target<'_>,
+    sub_name: Option<&str>,
     perms: Result<Vec<Permission>, ArmError>,
     wanted: Level,
 ) {
+    let creds = t.creds;
     let perms = match perms {
         Ok(perms) => perms,
         Err(e) => {
@@ -205,7 +235,12 @@ fn role(
                     "could not read the principal's permissions ({}: {})",
                     e.code, e.message
                 ),
-                Some(fixes::iam_fix("Contributor", creds.client_id.as_deref())),
+                Some(fixes::iam_fix(
+                    "Contributor",
+                    creds.client_id.as_deref(),
+                    t.subscription_id,
+                    sub_name,
+                )),
             );
             return;
         }
@@ -223,6 +258,39 @@ fn role(
             level.describe(),
             need.to_ascii_lowercase()
         ),
-        Some(fixes::iam_fix(need, creds.client_id.as_deref())),
+        Some(fixes::iam_fix(
+            need,
+            creds.client_id.as_deref(),
+            t.subscription_id,
+            sub_name,
+        )),
     );
+}
+
+/// Hands the checks settled so far (up to `upto`) to the observer, scrubbed.
+pub fn emit(report: &mut Report, creds: &Credentials, observe: &dyn Observe, upto: Check) {
+    scrub(report, creds);
+    report.emit_upto(upto, observe);
+}
+
+/// Service text is shown as detail; should a service ever echo a credential
+/// back, it is replaced here (defence in depth: nothing we send is echoed
+/// by Entra ID or Resource Manager today).
+fn scrub(report: &mut Report, creds: &Credentials) {
+    let secrets: Vec<&str> = creds
+        .auth
+        .secrets()
+        .into_iter()
+        .map(|s| s.expose())
+        .filter(|s| s.len() >= 4)
+        .collect();
+    for r in report.results_mut() {
+        for text in std::iter::once(&mut r.detail).chain(r.fix.as_mut()) {
+            for s in &secrets {
+                if text.contains(s) {
+                    *text = text.replace(s, "***");
+                }
+            }
+        }
+    }
 }

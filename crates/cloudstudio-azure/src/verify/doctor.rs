@@ -49,10 +49,15 @@ pub fn diagnose(
     let fix = if code == 700024 {
         "use a token the CI system refreshes: a token file (AZURE_FEDERATED_TOKEN_FILE / ARM_OIDC_TOKEN_FILE_PATH, re-read each run) or a token requested right before this step (GitHub, Azure DevOps); check the runner's clock".to_owned()
     } else {
-        format!(
-            "{}; or in the portal: the app registration > Certificates & secrets > Federated credentials > Add credential ({}), with exactly these values",
-            create_command(client, claims),
-            scenario(claims)
+        let audience = claims
+            .aud
+            .first()
+            .map_or("api://AzureADTokenExchange", String::as_str);
+        super::fixes::federated_fix(
+            client,
+            claims.iss.as_deref().unwrap_or_default(),
+            claims.sub.as_deref().unwrap_or_default(),
+            audience,
         )
     };
     Some((detail, fix))
@@ -60,17 +65,6 @@ pub fn diagnose(
 
 /// Continuation lines line up under the report's detail column.
 const IND: &str = "\n               ";
-
-/// The portal's scenario for the token's issuer.
-fn scenario(c: &Claims) -> &'static str {
-    match c.iss.as_deref() {
-        Some("https://token.actions.githubusercontent.com") => {
-            "GitHub Actions deploying Azure resources"
-        }
-        Some(i) if i.contains("oic.prod-aks.azure.com") => "Kubernetes accessing Azure resources",
-        _ => "Other issuer",
-    }
-}
 
 /// `token: iss ..., sub ..., aud ..., expires ...` (sanitised).
 fn token_line(c: &Claims) -> String {
@@ -164,36 +158,4 @@ fn subject_cause(sub: &str) -> String {
         "the credential was created for another subject"
     };
     format!("{why}; {base}")
-}
-
-/// The command that adds a credential matching `c` exactly. Claims are
-/// untrusted: JSON escapes control characters, and `'` is written
-/// `\u0027` so the single-quoted shell word cannot be closed early.
-fn create_command(client: &str, c: &Claims) -> String {
-    let sub = c.sub.clone().unwrap_or_default();
-    let name: String = sub
-        .chars()
-        .map(|ch| {
-            if ch.is_ascii_alphanumeric() || ch == '-' {
-                ch
-            } else {
-                '-'
-            }
-        })
-        .take(100)
-        .collect();
-    let name = format!("cloudstudio-{}", name.trim_matches('-'));
-    let audiences: Vec<&str> = if c.aud.is_empty() {
-        vec!["api://AzureADTokenExchange"]
-    } else {
-        c.aud.iter().map(String::as_str).collect()
-    };
-    let params = serde_json::json!({
-        "name": name,
-        "issuer": c.iss.clone().unwrap_or_default(),
-        "subject": sub,
-        "audiences": audiences,
-    });
-    let params = params.to_string().replace('\'', "\\u0027");
-    format!("az ad app federated-credential create --id {client} --parameters '{params}'")
 }

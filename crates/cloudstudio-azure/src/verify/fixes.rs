@@ -77,19 +77,59 @@ pub fn arm(code: &str) -> Option<(&'static str, &'static str)> {
     })
 }
 
-/// The user guide's steps 12–18 for `role` and `principal` (a client id;
-/// the `az` session has none).
-pub fn iam_fix(role: &str, principal: Option<&str>) -> String {
+/// The fix for a missing role, with the real ids: the `az role assignment
+/// create` command to paste, then the portal path (the guide's Roles and
+/// Permissions step) with the subscription's name. `principal` is the
+/// client id; the `az` session has none, so the signed-in user's id is
+/// looked up in the command.
+pub fn iam_fix(
+    role: &str,
+    principal: Option<&str>,
+    subscription_id: &str,
+    subscription_name: Option<&str>,
+) -> String {
+    let assignee = principal.map_or_else(
+        || "\"$(az ad signed-in-user show --query id --output tsv)\"".to_owned(),
+        str::to_owned,
+    );
     let who = principal.map_or("your account".to_owned(), |p| {
         format!("the app registration {p}")
     });
-    IAM_FIX
-        .replace("> Contributor >", &format!("> {role} >"))
-        .replace("select the app registration", &format!("select {who}"))
+    let sub = subscription_name.map_or_else(
+        || subscription_id.to_owned(),
+        |n| format!("{n} ({subscription_id})"),
+    );
+    format!(
+        "az role assignment create --assignee {assignee} --role {role} --scope /subscriptions/{subscription_id}\n\
+         or in the Azure portal: Subscriptions > {sub} > Access control (IAM) > Add > Add role assignment > {role} > Members: select {who} > Review + assign (the Roles and Permissions step of the CloudStudio Azure credentials guide)"
+    )
 }
 
-/// The user guide's steps 12–18, as one line.
-pub const IAM_FIX: &str = "in the Azure portal: Subscriptions > <the subscription> > Access control (IAM) > Add > Add role assignment > Contributor > Members: select the app registration > Review + assign (Roles and Permissions, steps 12-18 of the CloudStudio Azure credentials guide)";
+/// Marks the Resource Manager codes whose fix is [`iam_fix`].
+pub const IAM_FIX: &str = "(a role assignment)";
+
+/// The fix for an OIDC token no federated credential matches: the
+/// `az ad app federated-credential create` command with the token's own
+/// issuer and subject, quoted for a POSIX shell.
+pub fn federated_fix(client_id: &str, issuer: &str, subject: &str, audience: &str) -> String {
+    let name: String = subject
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .take(100)
+        .collect();
+    let params = serde_json::json!({
+        "name": name,
+        "issuer": issuer,
+        "subject": subject,
+        "audiences": [audience],
+    })
+    .to_string()
+    .replace('\'', "'\\''");
+    format!(
+        "az ad app federated-credential create --id {client_id} --parameters '{params}'\n\
+         or in the app registration: Certificates & secrets > Federated credentials > Add credential > GitHub Actions deploying Azure resources (or Other issuer), with issuer {issuer}, subject {subject}, audience {audience}"
+    )
+}
 
 /// The AADSTS number at the start of an error description, if any.
 pub fn aadsts_code(description: &str) -> Option<u32> {

@@ -135,6 +135,7 @@ impl Http {
             let mut outcome = outcome;
             match next_delay(&mut outcome, attempt) {
                 Some(d) if attempt < MAX_ATTEMPTS && deadline_after(d) < self.deadline => {
+                    self.observe.waiting(&wait_line(what, &outcome, attempt, d));
                     tokio::time::sleep(d).await;
                 }
                 _ => {
@@ -238,6 +239,25 @@ fn request_line(request: &reqwest::Request) -> String {
         Some(port) => format!("{} {host}:{port}{}", request.method(), url.path()),
         None => format!("{} {host}{}", request.method(), url.path()),
     }
+}
+
+/// The live line for a retry wait: "waiting for <what>: HTTP 429 on attempt
+/// 1/3, Retry-After 5 s".
+fn wait_line(what: &str, outcome: &Result<Reply, Failed>, attempt: u32, delay: Duration) -> String {
+    let (why, after) = match outcome {
+        Ok(r) => (
+            format!("HTTP {}", r.status),
+            if retry_after(&r.headers).is_some() {
+                "Retry-After"
+            } else {
+                "retrying in"
+            },
+        ),
+        Err(Failed::Http(e)) if e.is_timeout() => ("timed out".to_owned(), "retrying in"),
+        Err(_) => ("connection failed".to_owned(), "retrying in"),
+    };
+    let secs = delay.as_secs_f64();
+    format!("waiting for {what}: {why} on attempt {attempt}/{MAX_ATTEMPTS}, {after} {secs:.1} s")
 }
 
 /// How long to wait before the next attempt; `None`: this outcome is final.

@@ -158,6 +158,8 @@ impl azure_core::http::HttpClient for Transport {
 pub struct Seen {
     pub id_token: Option<Secret>,
     pub subject: Option<String>,
+    /// The token's `iss`, for the federated-credential fix.
+    pub issuer: Option<String>,
     pub claims: Option<super::jwt::Claims>,
 }
 
@@ -165,6 +167,7 @@ impl Seen {
     pub fn record(&mut self, token: &Secret) {
         self.claims = super::jwt::claims(token.expose());
         self.subject = self.claims.as_ref().and_then(|c| c.sub.clone());
+        self.issuer = self.claims.as_ref().and_then(|c| c.iss.clone());
         self.id_token = Some(token.clone());
     }
 }

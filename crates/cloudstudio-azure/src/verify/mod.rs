@@ -27,7 +27,7 @@ pub use doctor::expiry;
 pub use error::VerifyError;
 pub use jwt::Claims;
 pub use rbac::Require;
-pub use report::Report;
+pub use report::{Report, render_check};
 
 use crate::observe::Observe;
 use crate::resolve::Credentials;
@@ -87,7 +87,7 @@ pub async fn verify(
                 });
             }
         };
-    scrub(&mut report, creds);
+    checks::emit(&mut report, creds, observe.as_ref(), report::Check::Role);
     for r in report.results() {
         if r.status == report::CheckStatus::Warn {
             warnings.push(format!("{}: {}", r.check.name(), r.detail));
@@ -95,26 +95,4 @@ pub async fn verify(
     }
     report.warnings = warnings;
     Ok(report)
-}
-
-/// Service text is shown as detail; should a service ever echo a credential
-/// back, it is replaced here (defence in depth: nothing we send is echoed
-/// by Entra ID or Resource Manager today).
-fn scrub(report: &mut Report, creds: &Credentials) {
-    let secrets: Vec<&str> = creds
-        .auth
-        .secrets()
-        .into_iter()
-        .map(|s| s.expose())
-        .filter(|s| s.len() >= 4)
-        .collect();
-    for r in report.results_mut() {
-        for text in std::iter::once(&mut r.detail).chain(r.fix.as_mut()) {
-            for s in &secrets {
-                if text.contains(s) {
-                    *text = text.replace(s, "***");
-                }
-            }
-        }
-    }
 }

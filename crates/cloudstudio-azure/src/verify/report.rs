@@ -32,15 +32,7 @@ impl Check {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum CheckStatus {
-    Pass,
-    Warn,
-    Fail,
-    /// Not run because an earlier check failed, or not asked for.
-    Skip,
-}
+pub use crate::observe::CheckStatus;
 
 /// One line of the report (`--output json`: `{name, status, detail, fix}`).
 #[derive(Debug, Clone, Serialize)]
@@ -58,6 +50,8 @@ pub struct Report {
     results: Vec<CheckResult>,
     /// For the caller to print (verification prints nothing itself).
     pub warnings: Vec<String>,
+    /// How many checks, in order, were handed to the observer already.
+    emitted: usize,
 }
 
 pub const EARLIER_FAILED: &str = "not checked: an earlier check failed";
@@ -75,6 +69,7 @@ impl Default for Report {
                 })
                 .collect(),
             warnings: Vec::new(),
+            emitted: 0,
         }
     }
 }
@@ -114,6 +109,19 @@ impl Report {
         self.set(check, CheckStatus::Skip, detail, None);
     }
 
+    /// Hands every check up to and including `upto` that was not handed
+    /// over yet to `observe`, in order (live output).
+    pub fn emit_upto(&mut self, upto: Check, observe: &dyn crate::observe::Observe) {
+        let end = Check::ALL
+            .iter()
+            .position(|&c| c == upto)
+            .map_or(0, |i| i + 1);
+        for r in self.results.iter().take(end).skip(self.emitted) {
+            observe.check(r.status, r.check.name(), &r.detail, r.fix.as_deref());
+        }
+        self.emitted = self.emitted.max(end);
+    }
+
     pub fn passed(&self) -> bool {
         self.first_failure().is_none()
     }
@@ -125,22 +133,27 @@ impl Report {
     pub fn has_warnings(&self) -> bool {
         self.results.iter().any(|r| r.status == CheckStatus::Warn)
     }
+}
 
-    /// One line per check, with a `fix:` line under failures and warnings.
-    pub fn render_text(&self) -> String {
-        let mut out = String::new();
-        for r in &self.results {
-            let mark = match r.status {
-                CheckStatus::Pass => "✓",
-                CheckStatus::Warn => "!",
-                CheckStatus::Fail => "✗",
-                CheckStatus::Skip => "-",
-            };
-            out.push_str(&format!("{mark} {:<13}{}\n", r.check.name(), r.detail));
-            if let Some(fix) = &r.fix {
-                out.push_str(&format!("  {:<13}fix: {fix}\n", ""));
-            }
-        }
-        out
+/// One check for people: the mark, the name, the detail; under it the fix,
+/// one line per step, aligned.
+pub fn render_check(
+    status: CheckStatus,
+    name: &str,
+    detail: &str,
+    fix: Option<&str>,
+    mark: &dyn Fn(CheckStatus, &str) -> String,
+) -> String {
+    let m = match status {
+        CheckStatus::Pass => "✓",
+        CheckStatus::Warn => "!",
+        CheckStatus::Fail => "✗",
+        CheckStatus::Skip => "-",
+    };
+    let mut out = format!("{} {name:<13}{detail}\n", mark(status, m));
+    for (i, line) in fix.unwrap_or_default().lines().enumerate() {
+        let lead = if i == 0 { "fix: " } else { "     " };
+        out.push_str(&format!("  {:<13}{lead}{line}\n", ""));
     }
+    out
 }

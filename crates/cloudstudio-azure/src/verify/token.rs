@@ -24,6 +24,8 @@ use std::sync::{Arc, Mutex};
 pub struct Rejection {
     pub detail: String,
     pub fix: String,
+    /// No federated credential matches the OIDC token.
+    pub federation: bool,
 }
 
 pub struct Token {
@@ -42,6 +44,8 @@ struct Attempt {
     derived: Vec<Secret>,
     subject: Option<String>,
     claims: Option<Claims>,
+    /// The OIDC token's issuer, and the audience asked for.
+    issuer: Option<(String, &'static str)>,
     how: &'static str,
 }
 
@@ -148,6 +152,7 @@ async fn with_secret(
         derived: Vec::new(),
         subject: None,
         claims: None,
+        issuer: None,
         how: "client secret",
     })
 }
@@ -171,13 +176,14 @@ async fn with_assertion<A: ClientAssertion + 'static>(
     )
     .map_err(|e| VerifyError::CloudConfig(e.to_string()))?;
     let result = cred.get_token(&[&endpoints.arm_scope()], None).await;
-    let (derived, subject, claims) = match seen.lock() {
+    let (derived, subject, claims, issuer) = match seen.lock() {
         Ok(s) => (
             s.id_token.clone().into_iter().collect(),
             s.subject.clone(),
             s.claims.clone(),
+            s.issuer.clone(),
         ),
-        Err(_) => (Vec::new(), None, None),
+        Err(_) => (Vec::new(), None, None, None),
     };
     Ok(Attempt {
         result,
@@ -185,6 +191,7 @@ async fn with_assertion<A: ClientAssertion + 'static>(
         derived,
         subject,
         claims,
+        issuer: issuer.map(|i| (i, endpoints.oidc_audience)),
         how,
     })
 }
@@ -196,6 +203,7 @@ fn finish(creds: &Credentials, attempt: Attempt) -> Result<Result<Token, Rejecti
         mut derived,
         subject,
         claims,
+        issuer,
         how,
     } = attempt;
     let err = match result {
@@ -217,6 +225,7 @@ fn finish(creds: &Credentials, attempt: Attempt) -> Result<Result<Token, Rejecti
             return Ok(Err(Rejection {
                 detail: format!("GitHub refused the OIDC token request (HTTP {status}): {detail}"),
                 fix: "give the job `permissions: id-token: write`; ACTIONS_ID_TOKEN_REQUEST_URL/_TOKEN must be the runner's own".into(),
+                federation: false,
             }));
         }
         Some(ours) => return Err(ours),
@@ -229,7 +238,14 @@ fn finish(creds: &Credentials, attempt: Attempt) -> Result<Result<Token, Rejecti
             detail: err.to_string(),
         });
     };
-    rejection(creds, &reply, subject.as_deref(), claims.as_ref())
+    let mut rejected = rejection(creds, &reply, subject.as_deref(), claims.as_ref())?;
+    if let (Err(r), Some(sub), Some((iss, aud)), Some(client)) =
+        (&mut rejected, &subject, &issuer, &creds.client_id)
+        && r.federation
+    {
+        r.fix = fixes::federated_fix(client, iss, sub, aud);
+    }
+    Ok(rejected)
 }
 
 /// What Entra ID's error reply means: an outage (error) or a refusal.
@@ -261,7 +277,12 @@ fn rejection(
     if let (Some(code), Some(claims)) = (code, claims)
         && let Some((detail, fix)) = super::doctor::diagnose(code, creds, claims, &description)
     {
-        return Ok(Err(Rejection { detail, fix }));
+        // The doctor's fix is complete: not rewritten below.
+        return Ok(Err(Rejection {
+            detail,
+            fix,
+            federation: false,
+        }));
     }
     let (cause, fix) = code.and_then(fixes::aadsts).unwrap_or((
         "Entra ID refused to issue a token",
@@ -276,10 +297,15 @@ fn rejection(
         }
         _ => fix.to_owned(),
     };
-    if let (Some(sub), Some(700213 | 7002138 | 70021)) = (oidc_subject, code) {
+    let federation = matches!(code, Some(700213 | 7002138 | 70021 | 700211 | 700212));
+    if let (Some(sub), true) = (oidc_subject, federation) {
         detail.push_str(&format!("; the token's subject is `{sub}`"));
     }
-    Ok(Err(Rejection { detail, fix }))
+    Ok(Err(Rejection {
+        detail,
+        fix,
+        federation,
+    }))
 }
 
 /// Where this run's client id, tenant and secret came from, for fixes.

@@ -96,7 +96,9 @@ fn dotenv_is_unquoted_and_refuses_newlines() {
         })
         .collect();
     assert!(vars.contains(&("ARM_CLIENT_SECRET".to_owned(), HOSTILE.to_owned())));
-    assert_eq!(vars.len(), 4);
+    assert!(vars.contains(&("AZURE_CLIENT_SECRET".to_owned(), HOSTILE.to_owned())));
+    // Both dialects (ARM_* and AZURE_*), public Azure: nothing for the cloud.
+    assert_eq!(vars.len(), 8);
 
     let o = env_out("line1\nline2", "dotenv");
     assert_eq!(o.status.code(), Some(2));
@@ -112,7 +114,8 @@ fn json_object() {
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
     assert_eq!(v["ARM_CLIENT_SECRET"], HOSTILE);
     assert_eq!(v["ARM_SUBSCRIPTION_ID"], SUB);
-    assert_eq!(v.as_object().expect("object").len(), 4);
+    assert_eq!(v["AZURE_CLIENT_SECRET"], HOSTILE);
+    assert_eq!(v.as_object().expect("object").len(), 8);
 }
 
 #[test]

@@ -62,14 +62,15 @@ fn env_output_summary_and_masks_first() {
     assert_eq!(lookup(&env, "ARM_CLIENT_SECRET"), Some(secret));
     assert_eq!(lookup(&env, "ARM_TENANT_ID"), Some(TENANT));
     assert_eq!(lookup(&env, "ARM_SUBSCRIPTION_ID"), Some(SUB));
-    assert_eq!(env.len(), 5);
+    assert_eq!(lookup(&env, "AZURE_CLIENT_SECRET"), Some(secret));
+    assert_eq!(env.len(), 9);
     // A fresh delimiter per value.
     let text = gh.read("env");
     let delims: std::collections::BTreeSet<&str> = text
         .lines()
         .filter_map(|l| l.split_once("<<").map(|(_, d)| d))
         .collect();
-    assert_eq!(delims.len(), 4);
+    assert_eq!(delims.len(), 8);
 
     let outputs = parse_env_file(&gh.read("output"));
     assert_eq!(lookup(&outputs, "environment"), Some("production"));
@@ -122,7 +123,10 @@ fn oidc_and_az_session_variables() {
             "ARM_CLIENT_ID",
             "ARM_TENANT_ID",
             "ARM_SUBSCRIPTION_ID",
-            "ARM_USE_OIDC"
+            "ARM_USE_OIDC",
+            "AZURE_CLIENT_ID",
+            "AZURE_TENANT_ID",
+            "AZURE_SUBSCRIPTION_ID",
         ]
     );
     assert_eq!(lookup(&env, "ARM_USE_OIDC"), Some("true"));
@@ -144,6 +148,7 @@ fn oidc_and_az_session_variables() {
                 ("EARLIER".to_owned(), "kept".to_owned()),
                 ("ARM_USE_CLI".to_owned(), "true".to_owned()),
                 ("ARM_SUBSCRIPTION_ID".to_owned(), SUB2.to_owned()),
+                ("AZURE_SUBSCRIPTION_ID".to_owned(), SUB2.to_owned()),
             ]
         );
         assert_eq!(

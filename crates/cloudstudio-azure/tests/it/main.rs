@@ -25,4 +25,5 @@ mod layout;
 mod leaks;
 mod resolve;
 mod status_cleanup;
+mod ux;
 mod verify;

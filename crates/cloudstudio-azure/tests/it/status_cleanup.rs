@@ -12,13 +12,11 @@ fn status_of_an_empty_workdir() {
         .output()
         .expect("run");
     assert!(o.status.success(), "{}", stderr(&o));
-    for env in ["development", "stage", "production"] {
-        assert!(
-            stderr(&o).contains(&format!("Credential not set on environment {env}")),
-            "{}",
-            stderr(&o)
-        );
-    }
+    // Issue 10, point 13: one line, no warnings repeating it.
+    let out = stdout(&o);
+    assert_eq!(out.lines().count(), 1, "{out}");
+    assert!(out.starts_with("no Azure credentials in "), "{out}");
+    assert_eq!(stderr(&o), "");
 }
 
 #[test]
@@ -43,20 +41,32 @@ fn status_lists_masked_credentials_and_bindings() {
         .expect("run");
     assert!(o.status.success());
     let out = stdout(&o);
+    // A table: credential, environments it is current for, subscription, kind.
+    let mut lines = out.lines();
+    let header = lines.next().unwrap_or_default();
     assert!(
-        out.contains("credential ci-production (current for production)"),
+        header.starts_with("CREDENTIAL")
+            && header.contains("CURRENT FOR")
+            && header.ends_with("KIND"),
+        "{out}"
+    );
+    let row = lines.next().unwrap_or_default();
+    let cells: Vec<&str> = row
+        .split("  ")
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .collect();
+    assert_eq!(
+        cells,
+        ["ci-production", "production", SUB, "client secret"],
         "{out}"
     );
     assert!(
-        out.contains(CLIENT) && out.contains("client secret:    ***"),
+        out.contains("Credential not set on environment: development"),
         "{out}"
     );
     assert!(!out.contains(SECRET) && !stderr(&o).contains(SECRET));
     let err = stderr(&o);
-    assert!(
-        err.contains("Credential not set on environment development"),
-        "{err}"
-    );
     assert!(
         err.contains("stage is set to credential `gone`, but"),
         "{err}"

@@ -60,10 +60,11 @@ fn subject_mismatch_700213_names_the_claim_and_the_command() {
     assert!(d.contains("GitLab's subject names the project path"), "{d}");
     let fix = field(&c, "fix");
     let want = format!(
-        "az ad app federated-credential create --id {} --parameters '{{\"audiences\":[\"{AUDIENCE}\"],\"issuer\":\"{GITLAB_ISSUER}\",\"name\":\"cloudstudio-project-path-contoso-infra-ref-type-branch-ref-feature-login\",\"subject\":\"{sub}\"}}'",
+        "az ad app federated-credential create --id {} --parameters '{{\"audiences\":[\"{AUDIENCE}\"],\"issuer\":\"{GITLAB_ISSUER}\",\"name\":\"project-path-contoso-infra-ref-type-branch-ref-feature-login\",\"subject\":\"{sub}\"}}'",
         demo::OIDC_CLIENT_ID
     );
     assert!(fix.starts_with(&want), "{fix}\nwant {want}");
+    assert_eq!(parameters(&fix)["subject"], sub);
     insta::assert_snapshot!("doctor_subject_mismatch", stable(&text));
 }
 
@@ -124,17 +125,32 @@ fn expired_token_is_700024_with_no_create_command() {
     assert!(!field(&c, "fix").contains("az ad app"), "nothing to create");
 }
 
+/// The `--parameters` word of the fix's command as a shell reads it.
+fn parameters(fix: &str) -> Value {
+    let command = fix.lines().next().expect("command line");
+    let word = command
+        .split_once(" --parameters ")
+        .expect("--parameters")
+        .1;
+    let out = std::process::Command::new("sh")
+        .args(["-c", &format!("printf %s {word}")])
+        .output()
+        .expect("sh");
+    serde_json::from_slice(&out.stdout).expect("one JSON word")
+}
+
 #[test]
 fn hostile_claims_cannot_break_out_of_the_command() {
     let e = emulator();
-    let sub = "x' ; rm -rf ~ ; echo '\n::error::pwned";
+    let sub = "x' ; touch pwned ; echo '\n::error::pwned";
     let (c, text) = refused(&e, &token_with(&e, GITLAB_ISSUER, sub, AUDIENCE));
     let fix = field(&c, "fix");
-    let quoted = fix.split(" --parameters '").nth(1).expect("quoted");
-    let inner = &quoted[..quoted.find("'; or").expect("closing quote")];
-    assert!(!inner.contains('\''), "{fix}");
+    // The shell reads exactly the token's subject back: no word escapes.
+    assert_eq!(parameters(&fix)["subject"], sub, "{fix}");
     assert!(
-        !text.lines().any(|l| l.starts_with("::error::pwned")),
+        !text
+            .lines()
+            .any(|l| l.trim_start().starts_with("::error::pwned")),
         "{text}"
     );
 }

@@ -120,15 +120,30 @@ fn explain_text_keeps_the_credential_name_as_given() {
     );
 }
 
+/// Point 9 of issue 10: today's `az ad sp create-for-rbac` output is
+/// accepted as it is (the `--sdk-auth` shape is deprecated upstream);
+/// `displayName` is ignored, a missing key is named as the user wrote it.
 #[test]
-fn create_for_rbac_output_without_sdk_auth_gets_a_mapping_hint() {
+fn create_for_rbac_output_without_sdk_auth_is_accepted() {
     let mut w = World::new();
-    w.env("AZURE_CREDENTIALS", &format!(r#"{{"appId":"{CLIENT_ID}","displayName":"x","password":"{SECRET_TOKEN}","tenant":"{TENANT_ID}"}}"#));
+    w.env("AZURE_CREDENTIALS", &format!(r#"{{"appId":"{CLIENT_ID}","displayName":"x","password":"{SECRET_TOKEN}","tenant":"{TENANT_ID}"}}"#))
+        .env("AZURE_SUBSCRIPTION_ID", SUB_ID);
+    let r = explain(&w, &["--subscription-id", SUB_2]);
+    assert_eq!(source_of(&r), "azure-credentials");
+    let j = r.json();
+    assert_eq!(j["client_id"], CLIENT_ID);
+    assert_eq!(j["tenant_id"], TENANT_ID);
+    assert_eq!(j["has_secret"], true);
+
+    let mut w = World::new();
+    w.env(
+        "AZURE_CREDENTIALS",
+        &format!(r#"{{"appId":"{CLIENT_ID}","tenant":"{TENANT_ID}"}}"#),
+    );
     let r = w.run(&["explain"]);
     assert_eq!(r.code, 2);
     assert!(
-        r.stderr
-            .contains("appId -> clientId, password -> clientSecret"),
+        r.stderr.contains("missing AZURE_CREDENTIALS key password"),
         "{}",
         r.stderr
     );

@@ -88,8 +88,15 @@ fn a_subscription_alone_is_not_a_source() {
     w.env("AZURE_SUBSCRIPTION_ID", SUB_2);
     let r = explain(&w, &[]);
     assert_eq!(source_of(&r), "az-cli");
-    // Not mixed in: the az session's own subscription is used.
-    assert_eq!(r.json()["subscription_id"], SUB_ID);
+    // Not a source, but the az session's subscription, as with Terraform's
+    // ARM_USE_CLI: the session's token is asked for that subscription.
+    assert!(
+        w.az_calls()
+            .iter()
+            .any(|c| c.contains(&format!("--subscription {SUB_2}"))),
+        "{:?}",
+        w.az_calls()
+    );
     assert!(skipped_reason(&r, "azure-env").contains("only AZURE_SUBSCRIPTION_ID"));
 }
 

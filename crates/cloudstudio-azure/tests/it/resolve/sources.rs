@@ -134,7 +134,10 @@ fn az_cli_session_runs_exactly_one_az_process() {
     assert_eq!(j["client_id"], serde_json::Value::Null);
     assert_eq!(
         w.az_calls(),
-        vec!["account get-access-token --output json".to_owned()]
+        vec![
+            "account get-access-token --output json --resource https://management.azure.com"
+                .to_owned()
+        ]
     );
 }
 
@@ -148,7 +151,7 @@ fn az_cli_is_asked_for_the_targeted_subscription() {
     assert_eq!(
         w.az_calls(),
         vec![format!(
-            "account get-access-token --output json --subscription {SUB_2}"
+            "account get-access-token --output json --resource https://management.azure.com --subscription {SUB_2}"
         )]
     );
 }

@@ -344,6 +344,9 @@ pub enum Az<'a> {
     Hang,
     /// Prints without end (`yes`), as a broken wrapper might.
     Flood,
+    /// Logged in to another cloud: no token for the Resource Manager asked
+    /// for (AADSTS500011).
+    OtherCloud,
 }
 
 /// Puts the one fake `az` into `bin_dir` (first on the run's PATH). Each
@@ -373,6 +376,7 @@ pub fn fake_az(bin_dir: &Path, mode: Az<'_>) {
         }
         Az::Garbage => "echo 'this is not json'".into(),
         Az::Flood => "yes '{\"accessToken\": \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'".into(),
+        Az::OtherCloud => "echo \"ERROR: AADSTS500011: The resource principal named https://management.chinacloudapi.cn was not found in the tenant named Contoso.\" >&2; exit 1".into(),
         Az::Hang => format!(
             "sleep 30 & echo $! > '{}'; wait",
             home.join("az-child.pid").display()

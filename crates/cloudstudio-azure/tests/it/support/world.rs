@@ -86,6 +86,7 @@ impl World {
             "garbage" => Az::Garbage,
             "hang" => Az::Hang,
             "flood" => Az::Flood,
+            "other-cloud" => Az::OtherCloud,
             other => panic!("unknown fake az mode {other}"),
         };
         fake_az(&self.path().join("bin"), az);

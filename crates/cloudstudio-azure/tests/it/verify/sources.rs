@@ -153,7 +153,8 @@ fn verbose_shows_the_az_call() {
     assert_mentions(
         az[0],
         &[
-            "az account get-access-token --output json --subscription",
+            "az account get-access-token --output json --resource https://127.0.0.1:",
+            " --subscription",
             demo::DEV_SUBSCRIPTION_ID,
             ": exit 0 in ",
             " ms",
