@@ -218,6 +218,7 @@ impl Scenario {
                 subject: GITHUB_SUBJECT.into(),
                 expired: false,
             }),
+            azure_devops: None,
             latency_ms: 0,
             replication_delay_ms: 0,
             faults: vec![],

@@ -75,6 +75,9 @@ pub struct Scenario {
     pub cli_sessions: Vec<CliSession>,
     #[serde(default)]
     pub github_oidc: Option<GithubOidc>,
+    /// The Azure DevOps job's OIDC token endpoint (`POST /_ado/oidctoken`).
+    #[serde(default)]
+    pub azure_devops: Option<AzureDevops>,
     /// Added to every request.
     #[serde(default)]
     pub latency_ms: u64,
@@ -202,6 +205,20 @@ pub struct CliSession {
     /// May register applications and service principals via Graph.
     #[serde(default)]
     pub can_create_apps: bool,
+}
+
+/// What an Azure DevOps job holds: `System.AccessToken` and one workload
+/// identity service connection, whose tokens carry [`AzureDevops::subject`].
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AzureDevops {
+    #[serde(deserialize_with = "secret")]
+    pub access_token: Secret,
+    pub service_connection_id: String,
+    /// `https://vstoken.dev.azure.com/<organization id>`
+    pub issuer: String,
+    /// `sc://<organization>/<project>/<service connection name>`
+    pub subject: String,
 }
 
 /// A federated identity credential; matched exactly (case-sensitively), as

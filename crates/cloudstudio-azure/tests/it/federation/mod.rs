@@ -2,12 +2,13 @@
 //! variable or a file), its export (the file's path, never its contents),
 //! and the federated-credential doctor, against the emulator.
 
+mod ado;
 mod doctor;
 mod token;
 
 use crate::support::emu::Emu;
 use crate::support::world::World;
-use azure_emulator::scenario::FederatedCredential;
+use azure_emulator::scenario::{AzureDevops, FederatedCredential};
 use azure_emulator::{Scenario, demo};
 use serde_json::json;
 
@@ -18,6 +19,12 @@ pub const GITLAB_SUBJECT: &str = "project_path:contoso/infra:ref_type:branch:ref
 pub const AKS_ISSUER: &str = "https://eastus.oic.prod-aks.azure.com/0000/1111/";
 pub const AKS_SUBJECT: &str = "system:serviceaccount:ci:runner";
 pub const AUDIENCE: &str = "api://AzureADTokenExchange";
+/// An Azure DevOps organization's issuer and a service connection.
+pub const ADO_ISSUER: &str = "https://vstoken.dev.azure.com/4f1c2d3e-0000-4000-8000-00000000a0d0";
+pub const ADO_SUBJECT: &str = "sc://contoso/infra/azure-prod";
+pub const ADO_CONNECTION: &str = "7d3e2c1b-aaaa-4bbb-8ccc-0000000000c0";
+/// `System.AccessToken` in tests (a secret).
+pub const ADO_ACCESS_TOKEN: &str = "ado-system-access-token-Qw9Zx";
 
 /// The demo, with `ci-oidc` also trusting the GitLab project and the AKS
 /// service account.
@@ -28,13 +35,23 @@ pub fn emulator() -> Emu {
         .iter_mut()
         .find(|a| a.client_id == demo::OIDC_CLIENT_ID)
         .expect("ci-oidc");
-    for (issuer, subject) in [(GITLAB_ISSUER, GITLAB_SUBJECT), (AKS_ISSUER, AKS_SUBJECT)] {
+    for (issuer, subject) in [
+        (GITLAB_ISSUER, GITLAB_SUBJECT),
+        (AKS_ISSUER, AKS_SUBJECT),
+        (ADO_ISSUER, ADO_SUBJECT),
+    ] {
         app.federated.push(FederatedCredential {
             issuer: issuer.into(),
             subject: subject.into(),
             audiences: vec![AUDIENCE.into()],
         });
     }
+    s.azure_devops = Some(AzureDevops {
+        access_token: azure_emulator::Secret::new(ADO_ACCESS_TOKEN.into()),
+        service_connection_id: ADO_CONNECTION.into(),
+        issuer: ADO_ISSUER.into(),
+        subject: ADO_SUBJECT.into(),
+    });
     Emu::start(s)
 }
 
