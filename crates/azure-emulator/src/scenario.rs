@@ -17,7 +17,9 @@
 //!     object_id: <guid>                     # the service principal's; default derived from client_id
 //!     secrets:                              # id = the portal's "Secret ID"
 //!       - { value: "kR48Q~...", id: d3f1a9c2-7b4e-4f60-8a15-2c9e7b3d5f81, expired: false }
-//!     federated_subjects: ["repo:contoso/infra:ref:refs/heads/main"]
+//!     federated_subjects: ["repo:contoso/infra:ref:refs/heads/main"]   # trusted from GitHub
+//!     federated:                            # other issuers (GitLab, AKS, Azure DevOps), exact match
+//!       - { issuer: "https://gitlab.com", subject: "project_path:contoso/infra:ref_type:branch:ref:main", audiences: [api://AzureADTokenExchange] }
 //!     service_principal: true               # false: the app is registered but has no principal yet
 //!     owners: [dev@contoso.com]             # principals that may change the app through Graph
 //!     can_create_apps: false                # may register apps through Graph (Application Developer)
@@ -39,6 +41,11 @@
 //!   request_token: "..."                    # the bearer the runner gives the job
 //!   subject: "repo:contoso/infra:ref:refs/heads/main"
 //!   expired: false                          # issue already-expired ID tokens (AADSTS700024)
+//! azure_devops:                             # POST /_ado/oidctoken (SYSTEM_OIDCREQUESTURI)
+//!   access_token: "..."                     # System.AccessToken
+//!   service_connection_id: <guid>
+//!   issuer: "https://vstoken.dev.azure.com/<organization id>"
+//!   subject: "sc://contoso/infra/azure-prod"
 //! latency_ms: 0                             # added to every request
 //! faults:                                   # the first matching fault with budget left applies
 //!   - route: token                          # token|discovery|subscription|permissions|
