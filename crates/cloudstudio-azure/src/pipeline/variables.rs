@@ -112,7 +112,8 @@ pub fn arm_vars<'a>(
 /// What lets later tools fetch fresh tokens themselves: a token file's
 /// path (never its contents: the file is rotated, a copy expires), for
 /// Terraform (`ARM_OIDC_TOKEN_FILE_PATH`) and the Azure SDKs
-/// (`AZURE_FEDERATED_TOKEN_FILE`).
+/// (`AZURE_FEDERATED_TOKEN_FILE`); Azure DevOps' request URL, access token
+/// and service connection, for Terraform.
 fn refresh_vars(auth: &Auth) -> Vec<ArmVar<'_>> {
     let plain = |name, v: String| ArmVar {
         name,
@@ -126,6 +127,22 @@ fn refresh_vars(auth: &Auth) -> Vec<ArmVar<'_>> {
                 plain("AZURE_FEDERATED_TOKEN_FILE", path),
             ]
         }
+        // Terraform's azurerm asks Azure DevOps for fresh tokens itself.
+        Auth::AzureDevopsOidc {
+            request_uri,
+            access_token,
+            service_connection_id,
+        } => vec![
+            plain(
+                "ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID",
+                service_connection_id.clone(),
+            ),
+            plain("ARM_OIDC_REQUEST_URL", request_uri.clone()),
+            ArmVar {
+                name: "ARM_OIDC_REQUEST_TOKEN",
+                value: VarValue::Secret(access_token),
+            },
+        ],
         _ => Vec::new(),
     }
 }

@@ -124,3 +124,25 @@ fn without_the_access_token_explain_says_what_to_map() {
     assert!(reason.contains("SYSTEM_ACCESSTOKEN"), "{reason}");
     assert!(e.emu.requests().is_empty(), "explain sends nothing");
 }
+
+#[test]
+fn later_steps_get_what_terraform_needs_to_refresh() {
+    let e = emulator();
+    let mut w = ado(&e);
+    w.env("ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID", ADO_CONNECTION)
+        .env("ARM_SUBSCRIPTION_ID", demo::PROD_SUBSCRIPTION_ID);
+    w.allow_secret_output = true;
+    let r = w.run(&["env", "--shell", "json"]);
+    assert_exit(&r, 0);
+    let doc = r.json();
+    assert_eq!(doc["ARM_USE_OIDC"], "true", "{doc}");
+    assert_eq!(
+        doc["ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID"],
+        ADO_CONNECTION
+    );
+    assert_eq!(doc["ARM_OIDC_REQUEST_URL"], e.emu.ado_request_uri());
+    assert_eq!(doc["ARM_OIDC_REQUEST_TOKEN"], ADO_ACCESS_TOKEN);
+    assert_eq!(doc["AZURE_CLIENT_ID"], demo::OIDC_CLIENT_ID);
+    assert!(doc.get("ARM_CLIENT_SECRET").is_none(), "{doc}");
+    assert!(e.emu.requests().is_empty(), "env sends nothing");
+}
