@@ -283,3 +283,36 @@ fn export_of_a_token_file_writes_no_secret_and_hands_on_the_path() {
     );
     assert!(!env.contains("ARM_CLIENT_SECRET"), "{env}");
 }
+
+#[test]
+fn source_flag_picks_federation_with_the_ids_of_a_secret_source() {
+    let e = emulator();
+    let mut w = e.world();
+    let t = ci_token(&e, GITLAB_ISSUER, GITLAB_SUBJECT, AUDIENCE, 600);
+    // A complete secret source would win; --source federated-token takes
+    // its ids (never its secret) for the CI token.
+    w.env("AZURE_CLIENT_ID", demo::OIDC_CLIENT_ID)
+        .env("AZURE_CLIENT_SECRET", "unused-secret-for-source-test")
+        .env("AZURE_TENANT_ID", demo::TENANT_ID)
+        .env("ARM_OIDC_TOKEN", &t);
+    let r = e.verify(
+        &w,
+        demo::PROD_SUBSCRIPTION_ID,
+        &["--source", "federated-token", "--output", "json"],
+    );
+    assert!(!r.both().contains("unused-secret-for-source-test"));
+    assert_exit(&r, 0);
+    let doc = r.json();
+    assert_eq!(doc["source"], "federated-token", "{doc}");
+    assert_eq!(doc["client_id"], demo::OIDC_CLIENT_ID);
+
+    // Asked for, but no token offered: bad input naming the ways out.
+    let w = ids(&e);
+    let r = w.run(&["explain", "--source", "federated-token"]);
+    assert_exit(&r, 2);
+    assert!(
+        r.stderr.contains("arm-env is incomplete") && r.stderr.contains("ARM_OIDC_TOKEN"),
+        "{}",
+        r.stderr
+    );
+}
