@@ -9,7 +9,9 @@
 
 mod arm;
 mod checks;
+mod ci_token;
 mod cloud;
+mod doctor;
 mod error;
 mod fixes;
 mod http;
@@ -19,8 +21,11 @@ mod rbac;
 mod report;
 mod token;
 
+pub use ci_token::token_claims;
 pub use cloud::{Cloud, Endpoints};
+pub use doctor::expiry;
 pub use error::VerifyError;
+pub use jwt::Claims;
 pub use rbac::Require;
 pub use report::{Report, render_check};
 
