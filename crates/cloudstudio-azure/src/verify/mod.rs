@@ -10,8 +10,10 @@
 mod all;
 mod arm;
 mod checks;
+mod ci_token;
 mod cloud;
 mod common;
+mod doctor;
 mod error;
 mod fixes;
 mod http;
@@ -24,9 +26,12 @@ mod report;
 mod token;
 
 pub use all::{CONCURRENCY, verify_all};
+pub use ci_token::token_claims;
 pub use cloud::{Cloud, Endpoints};
 pub use common::Options;
+pub use doctor::expiry;
 pub use error::VerifyError;
+pub use jwt::Claims;
 pub use rbac::Require;
 pub use report::{Report, render_check};
 
