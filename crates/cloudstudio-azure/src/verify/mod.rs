@@ -21,8 +21,9 @@ mod token;
 
 pub use cloud::{Cloud, Endpoints};
 pub use error::VerifyError;
+pub use http::{Http, Reply};
 pub use rbac::Require;
-pub use report::{Report, render_check};
+pub use report::{Check, Report, render_check};
 
 use crate::observe::Observe;
 use crate::resolve::Credentials;
