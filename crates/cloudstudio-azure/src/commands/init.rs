@@ -105,11 +105,11 @@ pub async fn run(ctx: &Ctx<'_>, args: &InitArgs) -> Result<Outcome, Error> {
         placement.credential,
         if args.dry_run { " (dry run: nothing is written)" } else { "" }
     ));
-    let done = setup::run(&graph, &roles, &want, args.dry_run).await?;
+    let show = |step: &Step| print_step(ctx, step);
+    let done = setup::run(&graph, &roles, &want, args.dry_run, &show).await?;
     if let Some(s) = &done.secret {
         ctx.ui.mask([s]);
     }
-    print_steps(ctx, &done.steps);
     let cred_path = secrets.credential_path(&placement.credential);
     if args.dry_run {
         return Ok(dry_run_end(ctx, &done, &cred_path, &tenant));
@@ -259,7 +259,9 @@ fn app_name(
             }
         })
         .take(60)
-        .collect();
+        .collect::<String>()
+        .trim_matches('-')
+        .to_owned();
     let name = format!("cloudstudio-{base}-{env}");
     Ok((
         name,
@@ -373,16 +375,15 @@ async fn wait_until_usable(
     }
 }
 
-fn print_steps(ctx: &Ctx<'_>, steps: &[Step]) {
+/// One step, as it completes: `  <action> <object> <detail>`, in columns.
+fn print_step(ctx: &Ctx<'_>, s: &Step) {
     if ctx.ui.json() || ctx.ui.quiet {
         return;
     }
-    for s in steps {
-        println!(
-            "{}",
-            untrusted::text(&format!("  {:<14} {:<21} {}", s.action, s.object, s.detail))
-        );
-    }
+    println!(
+        "{}",
+        untrusted::text(&format!("  {:<14} {:<21} {}", s.action, s.object, s.detail))
+    );
 }
 
 fn dry_run_end(ctx: &Ctx<'_>, done: &Done, cred_path: &Path, tenant: &str) -> Outcome {

@@ -86,6 +86,10 @@ impl Roles<'_> {
                     .query(&[("api-version", API), ("$filter", filter.as_str())])
             })
             .await?;
+        if matches!(reply.status, 401 | 403) {
+            // Whoever may not read assignments may not write them either.
+            return Err(denied(&reply, principal_id, role, scope));
+        }
         let doc = expect_json(&reply, what, SERVICE)?;
         let scope_lc = scope.to_ascii_lowercase();
         Ok(doc["value"].as_array().is_some_and(|v| {
@@ -130,18 +134,28 @@ impl Roles<'_> {
                     .body(body.to_string())
             })
             .await?;
-        let (code, message) = error_of(&reply);
+        let (code, _) = error_of(&reply);
         match reply.status {
             409 if code == "RoleAssignmentExists" => Ok(()),
-            401 | 403 => Err(ProvisionError::Denied {
-                denied: Denied::RoleAssignment,
-                message: format!(
-                    "Resource Manager refused to assign {} on {scope}: {code} {message}",
-                    role.name()
-                ),
-                admin: admin_command(principal_id, role, scope),
-            }),
+            401 | 403 => Err(denied(&reply, principal_id, role, scope)),
             _ => expect_json(&reply, what, SERVICE).map(|_| ()),
         }
+    }
+}
+
+fn denied(
+    reply: &crate::verify::Reply,
+    principal_id: &str,
+    role: Role,
+    scope: &str,
+) -> ProvisionError {
+    let (code, message) = error_of(reply);
+    ProvisionError::Denied {
+        denied: Denied::RoleAssignment,
+        message: format!(
+            "Resource Manager refused to assign {} on {scope}: {code} {message}",
+            role.name()
+        ),
+        admin: admin_command(principal_id, role, scope),
     }
 }

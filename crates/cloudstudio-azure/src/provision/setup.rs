@@ -48,15 +48,22 @@ pub struct Done {
     pub created: bool,
 }
 
-struct Log {
+struct Log<'p> {
     dry_run: bool,
+    /// Shows each step as it completes (a later failure keeps them).
+    show: &'p dyn Fn(&Step),
     steps: Vec<Step>,
     created: bool,
 }
 
-impl Log {
+impl Log<'_> {
+    fn push(&mut self, step: Step) {
+        (self.show)(&step);
+        self.steps.push(step);
+    }
+
     fn kept(&mut self, object: &'static str, action: &str, detail: String) {
-        self.steps.push(Step {
+        self.push(Step {
             object,
             action: action.into(),
             detail,
@@ -70,7 +77,7 @@ impl Log {
         } else {
             action.to_owned()
         };
-        self.steps.push(Step {
+        self.push(Step {
             object,
             action,
             detail,
@@ -92,9 +99,11 @@ pub async fn run(
     roles: &Roles<'_>,
     want: &Wanted<'_>,
     dry_run: bool,
+    show: &dyn Fn(&Step),
 ) -> Result<Done, ProvisionError> {
     let mut log = Log {
         dry_run,
+        show,
         steps: Vec::new(),
         created: false,
     };
@@ -150,6 +159,9 @@ pub async fn run(
             None
         }
     };
+    // The role before the secret: a refused assignment leaves no secret
+    // behind that nobody exported.
+    role(roles, want, principal.as_deref(), &mut log).await?;
     let secret = match want.expiry {
         Some(expiry) => secret(graph, want, app.as_ref(), expiry, &mut log).await?,
         None => {
@@ -157,7 +169,6 @@ pub async fn run(
             None
         }
     };
-    role(roles, want, principal.as_deref(), &mut log).await?;
     Ok(Done {
         app,
         principal,
@@ -173,7 +184,7 @@ async fn secret(
     want: &Wanted<'_>,
     app: Option<&App>,
     expiry: Expiry,
-    log: &mut Log,
+    log: &mut Log<'_>,
 ) -> Result<Option<Secret>, ProvisionError> {
     let now = OffsetDateTime::now_utc();
     if let (Some(app), Some((client_id, secret))) = (app, want.exported)
@@ -225,7 +236,7 @@ async fn federated(
     graph: &Graph<'_>,
     want: &Wanted<'_>,
     app: Option<&App>,
-    log: &mut Log,
+    log: &mut Log<'_>,
 ) -> Result<(), ProvisionError> {
     let existing = match app {
         Some(app) => graph.federated(app).await?,
@@ -258,7 +269,7 @@ async fn role(
     roles: &Roles<'_>,
     want: &Wanted<'_>,
     principal: Option<&str>,
-    log: &mut Log,
+    log: &mut Log<'_>,
 ) -> Result<(), ProvisionError> {
     let scope = format!("/subscriptions/{}", want.subscription);
     let detail = format!("{} on {scope}", want.role.name());
