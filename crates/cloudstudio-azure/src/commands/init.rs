@@ -24,7 +24,7 @@ use crate::observe::Observe;
 use crate::provision::graph::{Federated, Graph};
 use crate::provision::roles::Roles;
 use crate::provision::setup::{self, Done, Step};
-use crate::provision::{ProvisionError, Role, federation, sh_quote};
+use crate::provision::{ProvisionError, Role, federation, next};
 use crate::resolve::{self, Auth, AzCloud, Credentials, SourceKind};
 use crate::secret::Secret;
 use crate::untrusted;
@@ -38,8 +38,76 @@ use std::time::{Duration, Instant};
 /// The deadline for all of `init`'s Graph and Resource Manager calls.
 const PROVISION_TIMEOUT: Duration = Duration::from_secs(120);
 
+/// The inputs, checked: everything known before `az` runs.
+struct Inputs {
+    endpoints: Endpoints,
+    graph_root: String,
+    subscription: String,
+    federated: Vec<Federated>,
+    config: crate::config::Config,
+    placement: crate::target::Placement,
+    secrets: SecretsDir,
+    name: String,
+    name_from: String,
+    /// The exported credential file's client id and secret.
+    exported: Option<(String, Secret)>,
+}
+
 pub async fn run(ctx: &Ctx<'_>, args: &InitArgs) -> Result<Outcome, Error> {
-    // Every input problem before `az` runs or a request is sent.
+    let inputs = inputs(ctx, args)?;
+    let arm_token = az_token(ctx, args, &inputs.endpoints.arm, &inputs).await?;
+    let graph_token = az_token(ctx, args, &inputs.graph_root, &inputs).await?;
+    let tenant = arm_token.tenant_id.clone();
+    let http = Http::new(
+        ctx.vars.get("SSL_CERT_FILE"),
+        PROVISION_TIMEOUT,
+        ctx.observer(),
+    )?;
+    let graph = Graph {
+        http: &http,
+        base: format!("{}/v1.0", inputs.graph_root),
+        token: session_token(&graph_token)?,
+    };
+    let roles = Roles {
+        http: &http,
+        arm: &inputs.endpoints.arm,
+        token: session_token(&arm_token)?,
+    };
+    let placement = &inputs.placement;
+    let label = format!("cloudstudio-azure {}", placement.credential);
+    let want = setup::Wanted {
+        name: &inputs.name,
+        role: args.role,
+        subscription: &inputs.subscription,
+        expiry: inputs.federated.is_empty().then_some(args.secret_expiry),
+        federated: &inputs.federated,
+        exported: inputs.exported.as_ref().map(|(id, s)| (id.as_str(), s)),
+        label: &label,
+    };
+    ctx.ui.info(&format!(
+        "init: app '{}' ({}) in tenant {tenant}; {} on subscription {}; exported for {} as credential '{}'{}",
+        inputs.name,
+        inputs.name_from,
+        args.role.name(),
+        inputs.subscription,
+        placement.environment,
+        placement.credential,
+        if args.dry_run { " (dry run: nothing is written)" } else { "" }
+    ));
+    let show = |step: &Step| print_step(ctx, step);
+    let done = setup::run(&graph, &roles, &want, args.dry_run, &show).await?;
+    if let Some(s) = &done.secret {
+        ctx.ui.mask([s]);
+    }
+    if args.dry_run {
+        let cred_path = inputs.secrets.credential_path(&placement.credential);
+        return Ok(dry_run_end(ctx, &done, &cred_path, &tenant));
+    }
+    finish(ctx, args, inputs, &done, tenant).await
+}
+
+/// Every input problem before `az` runs or a request is sent.
+fn inputs(ctx: &Ctx<'_>, args: &InitArgs) -> Result<Inputs, Error> {
     let endpoints = args.cloud.endpoints(ctx.vars)?;
     let graph_root = graph_endpoint(&endpoints, args.graph_endpoint.as_deref())?;
     let subscription = args.subscription_id.trim().to_ascii_lowercase();
@@ -69,51 +137,28 @@ pub async fn run(ctx: &Ctx<'_>, args: &InitArgs) -> Result<Outcome, Error> {
     if let Some((_, s)) = &exported {
         ctx.ui.mask([s]);
     }
+    Ok(Inputs {
+        endpoints,
+        graph_root,
+        subscription,
+        federated,
+        config,
+        placement,
+        secrets,
+        name,
+        name_from,
+        exported,
+    })
+}
 
-    let arm_token = az_token(ctx, args, &endpoints.arm, &endpoints, &subscription).await?;
-    let graph_token = az_token(ctx, args, &graph_root, &endpoints, &subscription).await?;
-    let tenant = arm_token.tenant_id.clone();
-    let http = Http::new(
-        ctx.vars.get("SSL_CERT_FILE"),
-        PROVISION_TIMEOUT,
-        ctx.observer(),
-    )?;
-    let graph = Graph {
-        http: &http,
-        base: format!("{graph_root}/v1.0"),
-        token: session_token(&graph_token)?,
-    };
-    let roles = Roles {
-        http: &http,
-        arm: &endpoints.arm,
-        token: session_token(&arm_token)?,
-    };
-    let label = format!("cloudstudio-azure {}", placement.credential);
-    let want = setup::Wanted {
-        name: &name,
-        role: args.role,
-        subscription: &subscription,
-        expiry: federated.is_empty().then_some(args.secret_expiry),
-        federated: &federated,
-        exported: exported.as_ref().map(|(id, s)| (id.as_str(), s)),
-        label: &label,
-    };
-    ctx.ui.info(&format!(
-        "init: app '{name}' ({name_from}) in tenant {tenant}; {} on subscription {subscription}; exported for {} as credential '{}'{}",
-        args.role.name(),
-        placement.environment,
-        placement.credential,
-        if args.dry_run { " (dry run: nothing is written)" } else { "" }
-    ));
-    let show = |step: &Step| print_step(ctx, step);
-    let done = setup::run(&graph, &roles, &want, args.dry_run, &show).await?;
-    if let Some(s) = &done.secret {
-        ctx.ui.mask([s]);
-    }
-    let cred_path = secrets.credential_path(&placement.credential);
-    if args.dry_run {
-        return Ok(dry_run_end(ctx, &done, &cred_path, &tenant));
-    }
+/// The replication wait, then `export`'s own path, then the next steps.
+async fn finish(
+    ctx: &Ctx<'_>,
+    args: &InitArgs,
+    inputs: Inputs,
+    done: &Done,
+    tenant: String,
+) -> Result<Outcome, Error> {
     let app = done
         .app
         .clone()
@@ -121,8 +166,8 @@ pub async fn run(ctx: &Ctx<'_>, args: &InitArgs) -> Result<Outcome, Error> {
     let credentials = Credentials {
         source: SourceKind::Flags,
         client_id: Some(app.app_id.clone()),
-        tenant_id: tenant.clone(),
-        subscription_id: Some(subscription.clone()),
+        tenant_id: tenant,
+        subscription_id: Some(inputs.subscription.clone()),
         auth: match &done.secret {
             Some(s) => Auth::ClientSecret(s.clone()),
             // No token to verify with outside the CI system: the file
@@ -134,9 +179,10 @@ pub async fn run(ctx: &Ctx<'_>, args: &InitArgs) -> Result<Outcome, Error> {
         },
         arm_endpoint: None,
     };
-    let target = placement.finish(Some(&subscription))?;
+    let cred_path = inputs.secrets.credential_path(&inputs.placement.credential);
+    let target = inputs.placement.finish(Some(&inputs.subscription))?;
     let res = Resolution {
-        config,
+        config: inputs.config,
         credentials,
         target,
     };
@@ -144,25 +190,26 @@ pub async fn run(ctx: &Ctx<'_>, args: &InitArgs) -> Result<Outcome, Error> {
         Role::Contributor | Role::Owner => Require::Contributor,
         Role::Reader => Require::Reader,
     };
+    let endpoints = &inputs.endpoints;
+    if done.secret.is_some() && done.created {
+        wait_until_usable(ctx, &res, endpoints, require, args.wait_timeout).await?;
+    }
     let verify_args = VerifyArgs {
         require,
         timeout: 60,
     };
-    if done.secret.is_some() && done.created {
-        wait_until_usable(ctx, &res, &endpoints, require, args.wait_timeout).await?;
-    }
     let export_args = ExportArgs {
         dry_run: false,
-        no_verify: federated_mode(&done),
+        no_verify: done.secret.is_none(),
         force: args.force,
         allow_unignored: args.allow_unignored,
         lock: args.lock.clone(),
     };
-    let outcome = export::run_resolved(ctx, &res, &endpoints, &verify_args, &export_args).await?;
+    let outcome = export::run_resolved(ctx, &res, endpoints, &verify_args, &export_args).await?;
     if outcome != Outcome::Success {
         return Ok(outcome);
     }
-    next_steps(ctx, args, &res, &done, &cred_path, &federated);
+    next_steps(ctx, args, &res, done, &cred_path, &inputs.federated);
     Ok(Outcome::Success)
 }
 
@@ -171,10 +218,6 @@ fn usage(message: &str, hint: &str) -> Error {
         message: message.into(),
         hint: hint.into(),
     }
-}
-
-fn federated_mode(done: &Done) -> bool {
-    done.secret.is_none()
 }
 
 /// Microsoft Graph of the cloud, without a trailing slash.
@@ -273,17 +316,16 @@ async fn az_token(
     ctx: &Ctx<'_>,
     args: &InitArgs,
     resource: &str,
-    endpoints: &Endpoints,
-    subscription: &str,
+    inputs: &Inputs,
 ) -> Result<Credentials, Error> {
-    let set_cloud = endpoints.az_set_command();
+    let set_cloud = inputs.endpoints.az_set_command();
     let cloud = AzCloud {
         resource,
         set_cloud: &set_cloud,
     };
     let creds = resolve::az_token(
         &cloud,
-        Some(subscription),
+        Some(&inputs.subscription),
         Duration::from_secs(args.az_timeout),
         ctx.ui,
     )
@@ -442,12 +484,9 @@ fn next_steps(
             ctx.ui.warn("--show-secret: the client secret is printed below; clear your terminal's scrollback afterwards");
             println!("client secret: {}", secret.expose());
         }
-        format!(
-            "next steps:\n  # store the credential as a CI secret (read from the file, never shown):\n  gh secret set AZURE_CREDENTIALS < {}\n  # then, in the workflow:\n  - uses: cloudstudio/cloudstudio-azure@v0\n    with:\n      creds: ${{{{ secrets.AZURE_CREDENTIALS }}}}\n      environment: {env}\n",
-            sh_quote(&cred_path.display().to_string())
-        )
+        next::secret(&cred_path.display().to_string(), env)
     } else {
-        federated_next_steps(
+        next::federated(
             &client_id,
             &creds.tenant_id,
             &res.target.subscription_id,
@@ -456,35 +495,4 @@ fn next_steps(
         )
     };
     print!("{}", untrusted::lines(&text));
-}
-
-fn federated_next_steps(
-    client_id: &str,
-    tenant: &str,
-    subscription: &str,
-    env: Environment,
-    federated: &[Federated],
-) -> String {
-    let mut t = format!(
-        "not verified here: a federated credential gets its token from the CI system; the pipeline's first `cloudstudio-azure verify` checks it\nnext steps (no secret: these ids are not sensitive):\n  AZURE_CLIENT_ID={client_id}\n  AZURE_TENANT_ID={tenant}\n  AZURE_SUBSCRIPTION_ID={subscription}\n"
-    );
-    let issuers: Vec<&str> = federated.iter().map(|f| f.issuer.as_str()).collect();
-    if issuers.iter().any(|i| i.contains("githubusercontent")) {
-        t.push_str(&format!(
-            "  # GitHub Actions: gh variable set AZURE_CLIENT_ID --body {client_id} (and the other two), then:\n  permissions: {{ id-token: write, contents: read }}\n  - uses: cloudstudio/cloudstudio-azure@v0\n    with:\n      client-id: ${{{{ vars.AZURE_CLIENT_ID }}}}\n      tenant-id: ${{{{ vars.AZURE_TENANT_ID }}}}\n      subscription-id: ${{{{ vars.AZURE_SUBSCRIPTION_ID }}}}\n      environment: {env}\n"
-        ));
-    }
-    if issuers.iter().any(|i| i.contains("gitlab")) {
-        t.push_str("  # GitLab CI: set the three as CI/CD variables, then in the job:\n  id_tokens:\n    ARM_OIDC_TOKEN:\n      aud: api://AzureADTokenExchange\n  script: cloudstudio-azure export\n");
-    }
-    if issuers.iter().any(|i| i.contains("vstoken")) {
-        t.push_str("  # Azure DevOps: in the task, set ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID to the service connection's id and pass SYSTEM_ACCESSTOKEN: $(System.AccessToken)\n");
-    }
-    if federated
-        .iter()
-        .any(|f| f.subject.starts_with("system:serviceaccount:"))
-    {
-        t.push_str("  # Kubernetes: label the service account azure.workload.identity/client-id with AZURE_CLIENT_ID; the webhook sets AZURE_FEDERATED_TOKEN_FILE\n");
-    }
-    t
 }

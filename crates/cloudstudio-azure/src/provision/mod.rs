@@ -8,6 +8,7 @@
 
 pub mod federation;
 pub mod graph;
+pub mod next;
 pub mod roles;
 pub mod setup;
 
