@@ -150,7 +150,7 @@ pub enum Command {
     Cleanup(CleanupArgs),
     /// Create (or complete) the app, its secret or federated credentials and the role
     /// assignment over your `az login` session, then verify and export it
-    #[command(after_help = INIT_EXAMPLES)]
+    #[command(after_help = crate::provision::next::INIT_EXAMPLES)]
     Init(Box<InitArgs>),
     /// Run the whole `export` flow offline against the built-in Azure emulator, in a temp workdir
     #[cfg(feature = "emulator")]
@@ -222,92 +222,17 @@ pub struct ServeArgs {
     pub print_env: bool,
 }
 
-const INIT_EXAMPLES: &str = "\
-Examples:
-  # An app with a client secret and Contributor on the subscription, exported for production
-  cloudstudio-azure init --subscription-id <GUID> --environment production
-
-  # What it would create or reuse; writes nothing anywhere
-  cloudstudio-azure init --subscription-id <GUID> --dry-run
-
-  # No secret at all: GitHub Actions' OIDC token for the main branch
-  cloudstudio-azure init --subscription-id <GUID> --federated github:acme/infra:branch:main
-
-Idempotent by the app's name: a re-run reuses the app, its principal and the role
-assignment, and reuses the exported secret while the app still lists it (a secret's
-value cannot be read back from Azure, so without the exported file it adds one).";
-
-/// `init`: what to create, for which target.
+/// `init`: what to create (`provision::options`), the cloud, and how to export.
 #[derive(Debug, Clone, Args)]
 pub struct InitArgs {
-    /// The subscription the role is assigned on and the credential is for
-    #[arg(
-        long,
-        value_name = "GUID",
-        env = "CLOUDSTUDIO_SUBSCRIPTION_ID",
-        hide_env_values = true
-    )]
-    pub subscription_id: String,
-    /// The app's display name: found by it, created when missing
-    /// [default: cloudstudio-<repository or workdir folder>-<environment>]
-    #[arg(long, value_name = "NAME")]
-    pub name: Option<String>,
-    /// CloudStudio environment to export for [default: development]
-    #[arg(long, value_name = "ENV", value_parser = environment_parser())]
-    pub environment: Option<Environment>,
-    /// Credential name in the workdir [default: from the config, else ci-<environment>]
-    #[arg(long, value_name = "NAME")]
-    pub credential: Option<CredentialName>,
-    /// The role assigned at the subscription scope
-    #[arg(long, value_enum, default_value_t = crate::provision::Role::Contributor)]
-    pub role: crate::provision::Role,
-    /// How long a new client secret lasts: 90d, 12w, 6m, 1y; at most 2y (Entra ID's limit)
-    #[arg(long, value_name = "DURATION", default_value = "180d")]
-    pub secret_expiry: crate::provision::Expiry,
-    /// Federated credentials instead of a secret (repeatable):
-    /// github:OWNER/REPO[:branch:NAME|:environment:NAME|:tag:NAME|:pull_request],
-    /// gitlab:GROUP/PROJECT:ref:BRANCH, azure-devops:ORG/PROJECT/CONNECTION,
-    /// kubernetes:ISSUER:NAMESPACE:SERVICEACCOUNT
-    #[arg(long, value_name = "SPEC")]
-    pub federated: Vec<String>,
-    /// The issuer for azure-devops: (https://vstoken.dev.azure.com/<organization id>)
-    #[arg(long, value_name = "URL")]
-    pub federated_issuer: Option<String>,
-    /// Also print the client secret (it is in the credential file either way)
-    #[arg(long, conflicts_with = "federated")]
-    pub show_secret: bool,
-    /// List what would be created or reused; write nothing anywhere
-    #[arg(long)]
-    pub dry_run: bool,
-    /// Seconds to wait for Azure to replicate a new service principal (1-3600)
-    #[arg(
-        long,
-        value_name = "SECS",
-        default_value_t = 300,
-        value_parser = clap::value_parser!(u64).range(1..=3600)
-    )]
-    pub wait_timeout: u64,
-    /// Seconds to wait for each `az account get-access-token` (1-600)
-    #[arg(
-        long,
-        value_name = "SECS",
-        default_value_t = 30,
-        value_parser = clap::value_parser!(u64).range(1..=600)
-    )]
-    pub az_timeout: u64,
-    /// Microsoft Graph for --cloud custom (e.g. https://graph.example.local)
-    #[arg(long, value_name = "URL")]
-    pub graph_endpoint: Option<String>,
+    #[command(flatten)]
+    pub init: crate::provision::options::InitOptions,
     #[command(flatten)]
     pub cloud: CloudArgs,
-    /// Rebind a credential that is current for another environment with another subscription
-    #[arg(long)]
-    pub force: bool,
-    /// Write secrets even where git would not ignore them
-    #[arg(long)]
-    pub allow_unignored: bool,
+    /// --dry-run lists what would be created or reused and writes nothing anywhere;
+    /// --no-verify skips the replication wait and the checks
     #[command(flatten)]
-    pub lock: LockArgs,
+    pub export: ExportArgs,
 }
 
 /// Where credentials and the target come from.

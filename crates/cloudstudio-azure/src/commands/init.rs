@@ -16,15 +16,16 @@
 
 use super::ctx::{Ctx, Resolution};
 use super::export;
-use crate::cli::{ExportArgs, InitArgs, ResolveArgs, VerifyArgs};
+use crate::cli::{InitArgs, ResolveArgs, VerifyArgs};
 use crate::error::Error;
 use crate::exit::Outcome;
 use crate::ids::{Environment, is_guid};
 use crate::observe::Observe;
 use crate::provision::graph::{Federated, Graph};
+use crate::provision::roles::Role;
 use crate::provision::roles::Roles;
 use crate::provision::setup::{self, Done, Step};
-use crate::provision::{ProvisionError, Role, federation, next};
+use crate::provision::{ProvisionError, federation, next};
 use crate::resolve::{self, Auth, AzCloud, Credentials, SourceKind};
 use crate::secret::Secret;
 use crate::untrusted;
@@ -35,6 +36,8 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+/// Each `az account get-access-token` (as `--az-timeout`'s default).
+const AZ_TIMEOUT: Duration = Duration::from_secs(30);
 /// The deadline for all of `init`'s Graph and Resource Manager calls.
 const PROVISION_TIMEOUT: Duration = Duration::from_secs(120);
 
@@ -54,9 +57,14 @@ struct Inputs {
 }
 
 pub async fn run(ctx: &Ctx<'_>, args: &InitArgs) -> Result<Outcome, Error> {
+    run_with(ctx, args, "az").await
+}
+
+/// `run` with another `az` program (the demo's stand-in).
+pub async fn run_with(ctx: &Ctx<'_>, args: &InitArgs, az: &str) -> Result<Outcome, Error> {
     let inputs = inputs(ctx, args)?;
-    let arm_token = az_token(ctx, args, &inputs.endpoints.arm, &inputs).await?;
-    let graph_token = az_token(ctx, args, &inputs.graph_root, &inputs).await?;
+    let arm_token = az_token(ctx, az, &inputs.endpoints.arm, &inputs).await?;
+    let graph_token = az_token(ctx, az, &inputs.graph_root, &inputs).await?;
     let tenant = arm_token.tenant_id.clone();
     let http = Http::new(
         ctx.vars.get("SSL_CERT_FILE"),
@@ -77,9 +85,12 @@ pub async fn run(ctx: &Ctx<'_>, args: &InitArgs) -> Result<Outcome, Error> {
     let label = format!("cloudstudio-azure {}", placement.credential);
     let want = setup::Wanted {
         name: &inputs.name,
-        role: args.role,
+        role: args.init.role,
         subscription: &inputs.subscription,
-        expiry: inputs.federated.is_empty().then_some(args.secret_expiry),
+        expiry: inputs
+            .federated
+            .is_empty()
+            .then_some(args.init.secret_expiry),
         federated: &inputs.federated,
         exported: inputs.exported.as_ref().map(|(id, s)| (id.as_str(), s)),
         label: &label,
@@ -88,18 +99,18 @@ pub async fn run(ctx: &Ctx<'_>, args: &InitArgs) -> Result<Outcome, Error> {
         "init: app '{}' ({}) in tenant {tenant}; {} on subscription {}; exported for {} as credential '{}'{}",
         inputs.name,
         inputs.name_from,
-        args.role.name(),
+        args.init.role.name(),
         inputs.subscription,
         placement.environment,
         placement.credential,
-        if args.dry_run { " (dry run: nothing is written)" } else { "" }
+        if args.export.dry_run { " (dry run: nothing is written)" } else { "" }
     ));
     let show = |step: &Step| print_step(ctx, step);
-    let done = setup::run(&graph, &roles, &want, args.dry_run, &show).await?;
+    let done = setup::run(&graph, &roles, &want, args.export.dry_run, &show).await?;
     if let Some(s) = &done.secret {
         ctx.ui.mask([s]);
     }
-    if args.dry_run {
+    if args.export.dry_run {
         let cred_path = inputs.secrets.credential_path(&placement.credential);
         return Ok(dry_run_end(ctx, &done, &cred_path, &tenant));
     }
@@ -109,8 +120,9 @@ pub async fn run(ctx: &Ctx<'_>, args: &InitArgs) -> Result<Outcome, Error> {
 /// Every input problem before `az` runs or a request is sent.
 fn inputs(ctx: &Ctx<'_>, args: &InitArgs) -> Result<Inputs, Error> {
     let endpoints = args.cloud.endpoints(ctx.vars)?;
-    let graph_root = graph_endpoint(&endpoints, args.graph_endpoint.as_deref())?;
-    let subscription = args.subscription_id.trim().to_ascii_lowercase();
+    let graph_root =
+        crate::provision::graph_endpoint(&endpoints, args.init.graph_endpoint.as_deref())?;
+    let subscription = args.init.subscription_id.trim().to_ascii_lowercase();
     if !is_guid(&subscription) {
         return Err(usage(
             "--subscription-id is not a GUID",
@@ -120,8 +132,8 @@ fn inputs(ctx: &Ctx<'_>, args: &InitArgs) -> Result<Inputs, Error> {
     let federated = federated_specs(args, &endpoints)?;
     let resolve_args = ResolveArgs {
         subscription_id: Some(subscription.clone()),
-        environment: args.environment,
-        credential: args.credential.clone(),
+        environment: args.init.environment,
+        credential: args.init.credential.clone(),
         cloud: args.cloud.clone(),
         ..ResolveArgs::default()
     };
@@ -186,25 +198,20 @@ async fn finish(
         credentials,
         target,
     };
-    let require = match args.role {
+    let require = match args.init.role {
         Role::Contributor | Role::Owner => Require::Contributor,
         Role::Reader => Require::Reader,
     };
     let endpoints = &inputs.endpoints;
-    if done.secret.is_some() && done.created {
-        wait_until_usable(ctx, &res, endpoints, require, args.wait_timeout).await?;
+    if done.secret.is_some() && done.created && !args.export.no_verify {
+        wait_until_usable(ctx, &res, endpoints, require, args.init.wait_timeout).await?;
     }
     let verify_args = VerifyArgs {
         require,
         timeout: 60,
     };
-    let export_args = ExportArgs {
-        dry_run: false,
-        no_verify: done.secret.is_none(),
-        force: args.force,
-        allow_unignored: args.allow_unignored,
-        lock: args.lock.clone(),
-    };
+    let mut export_args = args.export.clone();
+    export_args.no_verify |= done.secret.is_none();
     let outcome = export::run_resolved(ctx, &res, endpoints, &verify_args, &export_args).await?;
     if outcome != Outcome::Success {
         return Ok(outcome);
@@ -220,37 +227,13 @@ fn usage(message: &str, hint: &str) -> Error {
     }
 }
 
-/// Microsoft Graph of the cloud, without a trailing slash.
-fn graph_endpoint(endpoints: &Endpoints, flag: Option<&str>) -> Result<String, Error> {
-    use crate::verify::Cloud;
-    let url = match (flag, endpoints.cloud) {
-        (Some(u), _) => u.trim().trim_end_matches('/').to_owned(),
-        (None, Cloud::Public) => "https://graph.microsoft.com".into(),
-        (None, Cloud::Usgovernment) => "https://graph.microsoft.us".into(),
-        (None, Cloud::China) => "https://microsoftgraph.chinacloudapi.cn".into(),
-        (None, Cloud::Custom) => {
-            return Err(usage(
-                "--cloud custom needs --graph-endpoint for Microsoft Graph",
-                "pass --graph-endpoint https://<graph host> (the emulator's is <its base URL>/graph)",
-            ));
-        }
-    };
-    if !url.starts_with("https://") || url.chars().any(char::is_whitespace) {
-        return Err(usage(
-            "--graph-endpoint must be an https URL",
-            "e.g. --graph-endpoint https://graph.microsoft.com",
-        ));
-    }
-    Ok(url)
-}
-
 fn federated_specs(args: &InitArgs, endpoints: &Endpoints) -> Result<Vec<Federated>, Error> {
     let mut out: Vec<Federated> = Vec::new();
-    for spec in &args.federated {
+    for spec in &args.init.federated {
         let f = federation::parse(
             spec,
             endpoints.oidc_audience,
-            args.federated_issuer.as_deref(),
+            args.init.federated_issuer.as_deref(),
         )
         .map_err(|problem| {
             usage(
@@ -274,7 +257,7 @@ fn app_name(
     workdir: &Path,
     env: Environment,
 ) -> Result<(String, String), Error> {
-    if let Some(n) = &args.name {
+    if let Some(n) = &args.init.name {
         let n = n.trim();
         if n.is_empty() || n.chars().count() > 120 || n.chars().any(char::is_control) {
             return Err(usage(
@@ -314,7 +297,7 @@ fn app_name(
 
 async fn az_token(
     ctx: &Ctx<'_>,
-    args: &InitArgs,
+    program: &str,
     resource: &str,
     inputs: &Inputs,
 ) -> Result<Credentials, Error> {
@@ -324,9 +307,10 @@ async fn az_token(
         set_cloud: &set_cloud,
     };
     let creds = resolve::az_token(
+        program,
         &cloud,
         Some(&inputs.subscription),
-        Duration::from_secs(args.az_timeout),
+        AZ_TIMEOUT,
         ctx.ui,
     )
     .await
@@ -480,7 +464,7 @@ fn next_steps(
     }
     let env = res.target.placement.environment;
     let text = if let Some(secret) = &done.secret {
-        if args.show_secret {
+        if args.init.show_secret {
             ctx.ui.warn("--show-secret: the client secret is printed below; clear your terminal's scrollback afterwards");
             println!("client secret: {}", secret.expose());
         }

@@ -9,13 +9,12 @@
 pub mod federation;
 pub mod graph;
 pub mod next;
+pub mod options;
 pub mod roles;
 pub mod setup;
 
 use crate::exit::{Diagnose, Exit};
 use crate::verify::{Reply, VerifyError};
-
-pub use roles::Role;
 
 /// A client secret's lifetime (`--secret-expiry`): `90d`, `12w`, `6m`
 /// (30-day months), `1y`/`2y`; Entra ID's maximum is 2 years.
@@ -136,6 +135,32 @@ impl Diagnose for ProvisionError {
             _ => self.exit().title(),
         }
     }
+}
+
+/// Microsoft Graph of the cloud, without a trailing slash: `--graph-endpoint`,
+/// required for a custom cloud, else the named cloud's.
+pub fn graph_endpoint(
+    endpoints: &crate::verify::Endpoints,
+    flag: Option<&str>,
+) -> Result<String, ProvisionError> {
+    use crate::verify::Cloud;
+    let url = match (flag, endpoints.cloud) {
+        (Some(u), _) => u.trim().trim_end_matches('/').to_owned(),
+        (None, Cloud::Public) => "https://graph.microsoft.com".into(),
+        (None, Cloud::Usgovernment) => "https://graph.microsoft.us".into(),
+        (None, Cloud::China) => "https://microsoftgraph.chinacloudapi.cn".into(),
+        (None, Cloud::Custom) => {
+            return Err(ProvisionError::Input(
+                "--cloud custom needs --graph-endpoint https://<Microsoft Graph host> (the emulator's is <its base URL>/graph)".into(),
+            ));
+        }
+    };
+    if !url.starts_with("https://") || url.chars().any(char::is_whitespace) {
+        return Err(ProvisionError::Input(
+            "--graph-endpoint must be an https URL, e.g. https://graph.microsoft.com".into(),
+        ));
+    }
+    Ok(url)
 }
 
 /// An error reply's `error.code` and `error.message` (Graph and Resource

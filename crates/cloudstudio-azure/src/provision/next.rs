@@ -6,6 +6,22 @@ use super::graph::Federated;
 use super::sh_quote;
 use crate::ids::Environment;
 
+/// `init --help`'s examples.
+pub const INIT_EXAMPLES: &str = "\
+Examples:
+  # An app with a client secret and Contributor on the subscription, exported for production
+  cloudstudio-azure init --subscription-id <GUID> --environment production
+
+  # What it would create or reuse; writes nothing anywhere
+  cloudstudio-azure init --subscription-id <GUID> --dry-run
+
+  # No secret at all: GitHub Actions' OIDC token for the main branch
+  cloudstudio-azure init --subscription-id <GUID> --federated github:acme/infra:branch:main
+
+Idempotent by the app's name: a re-run reuses the app, its principal and the role
+assignment, and reuses the exported secret while the app still lists it (a secret's
+value cannot be read back from Azure, so without the exported file it adds one).";
+
 /// For a client secret: `gh secret set` reading the credential file (the
 /// CloudStudio shape is one of the shapes `AZURE_CREDENTIALS` accepts).
 pub fn secret(cred_path: &str, env: Environment) -> String {

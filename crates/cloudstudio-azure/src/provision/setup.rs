@@ -4,8 +4,9 @@
 //! would write. Nothing here prints; the caller renders the [`Step`]s.
 
 use super::graph::{App, Federated, Graph};
+use super::roles::Role;
 use super::roles::Roles;
-use super::{Expiry, ProvisionError, Role};
+use super::{Expiry, ProvisionError};
 use crate::secret::Secret;
 use serde::Serialize;
 use time::OffsetDateTime;

@@ -97,12 +97,13 @@ pub async fn resolve(input: Input<'_>, observe: &dyn Observe) -> Result<Resolved
 /// needs a token per resource (Microsoft Graph, Resource Manager): the
 /// same one process, timeout, caps and messages as the `az-cli` source.
 pub async fn az_token(
+    program: &str,
     cloud: &AzCloud<'_>,
     subscription: Option<&str>,
     timeout: std::time::Duration,
     observe: &dyn Observe,
 ) -> Result<Credentials, ResolveError> {
-    match az_cli::run("az", timeout, subscription, Some(cloud), observe).await? {
+    match az_cli::run(program, timeout, subscription, Some(cloud), observe).await? {
         az_cli::Session::Found(credentials) => Ok(credentials),
         az_cli::Session::Unavailable(reason) => Err(ResolveError::NoneFound {
             tried: vec![format!("az-cli: {reason}")],

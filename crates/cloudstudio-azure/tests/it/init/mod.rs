@@ -99,6 +99,10 @@ pub fn writes(emu: &Emu) -> Vec<String> {
 /// The step lines (`  <action> <object> <detail>`) of a run's stdout,
 /// action and object only: the ids are random.
 pub fn steps(run: &Run) -> Vec<String> {
+    steps_in(&run.stdout)
+}
+
+pub fn steps_in(stdout: &str) -> Vec<String> {
     const OBJECTS: [&str; 6] = [
         "application",
         "service principal",
@@ -107,7 +111,7 @@ pub fn steps(run: &Run) -> Vec<String> {
         "role assignment",
         "credential file",
     ];
-    run.stdout
+    stdout
         .lines()
         .filter_map(|l| {
             let l = l.strip_prefix("  ")?;
@@ -326,4 +330,62 @@ fn show_secret_prints_it_once_on_request() {
         .to_owned();
     assert_eq!(run.stdout.matches(&secret).count(), 1, "{}", run.stdout);
     assert!(run.stderr.contains("--show-secret"));
+}
+
+#[test]
+fn init_help_snapshot() {
+    let w = World::new();
+    let r = w.run(&["init", "--help"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    insta::assert_snapshot!("init_help", r.stdout);
+}
+
+#[cfg(all(unix, feature = "emulator"))]
+#[test]
+fn demo_has_an_init_scene_that_creates_then_reuses() {
+    let w = World::new();
+    let r = w.run(&["demo"]);
+    assert_exit(&r, 0);
+    let scene = r
+        .stdout
+        .split("$ cloudstudio-azure init ")
+        .skip(1)
+        .map(steps_in)
+        .collect::<Vec<_>>();
+    assert_eq!(
+        scene,
+        [
+            vec![
+                "created application",
+                "created service principal",
+                "assigned role assignment",
+                "added client secret",
+            ],
+            vec![
+                "reused application",
+                "reused service principal",
+                "present role assignment",
+                "reused client secret",
+            ],
+        ],
+        "{}",
+        r.stdout
+    );
+    assert!(!r.both().contains(demo::CLI_ACCESS_TOKEN));
+    let dir = r
+        .stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("Files: "))
+        .expect("files line");
+    let file: Value = serde_json::from_slice(
+        &std::fs::read(std::path::Path::new(dir).join("ci-development.json")).expect("read"),
+    )
+    .expect("json");
+    let secret = file["client_secret"].as_str().expect("secret");
+    assert!(!r.both().contains(secret), "the demo printed init's secret");
+    let root = std::path::Path::new(dir)
+        .ancestors()
+        .nth(3)
+        .expect("demo root");
+    std::fs::remove_dir_all(root).expect("clean up the demo's temp dir");
 }
