@@ -106,10 +106,8 @@ pub async fn run_with(ctx: &Ctx<'_>, args: &InitArgs, az: &str) -> Result<Outcom
         if args.export.dry_run { " (dry run: nothing is written)" } else { "" }
     ));
     let show = |step: &Step| print_step(ctx, step);
-    let done = setup::run(&graph, &roles, &want, args.export.dry_run, &show).await?;
-    if let Some(s) = &done.secret {
-        ctx.ui.mask([s]);
-    }
+    let mask = |s: &Secret| ctx.ui.mask([s]);
+    let done = setup::run(&graph, &roles, &want, args.export.dry_run, &show, &mask).await?;
     if args.export.dry_run {
         let cred_path = inputs.secrets.credential_path(&placement.credential);
         return Ok(dry_run_end(ctx, &done, &cred_path, &tenant));

@@ -53,6 +53,8 @@ struct Log<'p> {
     dry_run: bool,
     /// Shows each step as it completes (a later failure keeps them).
     show: &'p dyn Fn(&Step),
+    /// Masks a new secret (GitHub Actions) the moment it exists.
+    mask: &'p dyn Fn(&Secret),
     steps: Vec<Step>,
     created: bool,
 }
@@ -101,10 +103,12 @@ pub async fn run(
     want: &Wanted<'_>,
     dry_run: bool,
     show: &dyn Fn(&Step),
+    mask: &dyn Fn(&Secret),
 ) -> Result<Done, ProvisionError> {
     let mut log = Log {
         dry_run,
         show,
+        mask,
         steps: Vec::new(),
         created: false,
     };
@@ -213,6 +217,7 @@ async fn secret(
     match app {
         Some(app) if !log.dry_run => {
             let s = graph.add_password(app, want.label, &end).await?;
+            (log.mask)(&s);
             log.made("client secret", "added", detail);
             Ok(Some(s))
         }

@@ -64,8 +64,14 @@ pub fn init(emu: &Emu, w: &World, subscription: &str, extra: &[&str]) -> Run {
     let run = w.run(&args);
     emu.assert_no_leak(&run, &args);
     if let Some(secret) = credential(w)["client_secret"].as_str() {
+        // Only GitHub's mask command may carry it.
+        let printed = run
+            .stdout
+            .lines()
+            .chain(run.stderr.lines())
+            .any(|l| l.contains(secret) && !l.starts_with("::add-mask::"));
         assert!(
-            !run.stdout.contains(secret) && !run.stderr.contains(secret),
+            !printed,
             "the new client secret was printed:\n{}",
             run.both()
         );
@@ -388,4 +394,37 @@ fn demo_has_an_init_scene_that_creates_then_reuses() {
         .nth(3)
         .expect("demo root");
     std::fs::remove_dir_all(root).expect("clean up the demo's temp dir");
+}
+
+#[test]
+fn in_github_actions_the_new_secret_is_masked_before_it_is_used() {
+    let emu = Emu::demo();
+    let mut w = world(&emu);
+    let github = w.path().join("gh");
+    std::fs::create_dir(&github).expect("gh dir");
+    for (k, f) in [
+        ("GITHUB_ENV", "env"),
+        ("GITHUB_OUTPUT", "output"),
+        ("GITHUB_STEP_SUMMARY", "summary"),
+    ] {
+        w.env(k, github.join(f).to_str().expect("utf-8"));
+    }
+    w.env("GITHUB_ACTIONS", "true");
+    let run = init(&emu, &w, demo::PROD_SUBSCRIPTION_ID, &["--name", "ci-gh"]);
+    assert_exit(&run, 0);
+    let secret = credential(&w)["client_secret"]
+        .as_str()
+        .expect("secret")
+        .to_owned();
+    let mask = format!("::add-mask::{secret}");
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    let at = lines.iter().position(|l| *l == mask).expect("masked");
+    let added = lines
+        .iter()
+        .position(|l| l.contains("client secret"))
+        .expect("step");
+    assert!(at < added, "{}", run.stdout);
+    // The job's environment gets it for later steps (masked above).
+    let env = std::fs::read_to_string(github.join("env")).expect("GITHUB_ENV");
+    assert!(env.contains("AZURE_CLIENT_SECRET<<"));
 }
