@@ -21,7 +21,11 @@ import time
 
 import jwt
 import requests
-from azure.identity import ClientSecretCredential, EnvironmentCredential
+from azure.identity import (
+    ClientSecretCredential,
+    EnvironmentCredential,
+    WorkloadIdentityCredential,
+)
 from dotenv import dotenv_values
 
 BIN = os.path.abspath(sys.argv[1])
@@ -36,6 +40,9 @@ PROD = "11111111-2222-4333-8444-555555555501"
 DISABLED = "11111111-2222-4333-8444-555555555504"
 CONTRIBUTOR = "b24988ac-6180-42a0-ab88-20f7382dd24c"
 CLOUD = "CloudStudioEmulator"
+# ci-oidc: no secret; trusts the emulated GitHub's tokens for this subject.
+OIDC_CLIENT = "e5f7a9b1-6c2d-4f8e-a3b5-7d9c1e2f4a60"
+GITHUB_REQUEST_TOKEN = "ghrt_6Yc2Lw9QpT4mZ8xK1vN7bR3sD5fH0jGa"
 
 TIMINGS = []
 
@@ -241,6 +248,64 @@ def exported_variables(env, base, port):
     )
     print(
         "azure-identity EnvironmentCredential over the exported AZURE_* variables: "
+        f"a token for {c['aud']}"
+    )
+
+
+def workload_identity(env, base, work):
+    """A Kubernetes-style token file: cloudstudio-azure exports its path
+    (never its contents), and azure-identity's WorkloadIdentityCredential
+    reads the file at that path for its own tokens (long jobs)."""
+    reply = requests.get(
+        f"{base}/_github/token",
+        params={"api-version": "2.0", "audience": "api://AzureADTokenExchange"},
+        headers={"Authorization": f"Bearer {GITHUB_REQUEST_TOKEN}"},
+        verify=env["SSL_CERT_FILE"],
+        timeout=20,
+    )
+    check(reply.status_code == 200, "the emulated CI token endpoint", reply.text[:200])
+    ci_token = reply.json()["value"]
+    path = os.path.join(work, "projected-token")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(ci_token)
+    tool_env = {
+        **env,
+        "AZURE_CLIENT_ID": OIDC_CLIENT,
+        "AZURE_TENANT_ID": TENANT,
+        "AZURE_SUBSCRIPTION_ID": PROD,
+        "AZURE_FEDERATED_TOKEN_FILE": path,
+    }
+    tool_env.pop("AZURE_CLIENT_SECRET", None)
+    cloud = ["--cloud", "custom", "--authority-host", base, "--arm-endpoint", base]
+    out, _ = run(
+        "cloudstudio-azure env --shell dotenv (federated-token file)",
+        [BIN, "env", "--shell", "dotenv", *cloud],
+        tool_env,
+        show=False,
+    )
+    values = dotenv_values(stream=io.StringIO(out))
+    check(
+        values.get("AZURE_FEDERATED_TOKEN_FILE") == path
+        and values.get("ARM_OIDC_TOKEN_FILE_PATH") == path
+        and values.get("ARM_USE_OIDC") == "true"
+        and ci_token not in out
+        and "ARM_CLIENT_SECRET" not in values,
+        "the token file's path, not its contents, is exported",
+        masked(json.dumps(dict(values), indent=1)),
+    )
+    start = time.monotonic()
+    at = WorkloadIdentityCredential(
+        tenant_id=values["AZURE_TENANT_ID"],
+        client_id=values["AZURE_CLIENT_ID"],
+        token_file_path=values["AZURE_FEDERATED_TOKEN_FILE"],
+        authority=values["AZURE_AUTHORITY_HOST"],
+        disable_instance_discovery=True,
+    ).get_token(base + "/.default")
+    TIMINGS.append(("azure-identity WorkloadIdentityCredential", time.monotonic() - start))
+    c = verify_jwt(at.token, base, [base])
+    check(c["appid"] == OIDC_CLIENT, "WorkloadIdentityCredential token", json.dumps(c, indent=1))
+    print(
+        "azure-identity WorkloadIdentityCredential over the exported AZURE_FEDERATED_TOKEN_FILE: "
         f"a token for {c['aud']}"
     )
 
@@ -607,6 +672,7 @@ def checks(work, server_err):
             del os.environ[k]
 
         exported_variables(env, base, port)
+        workload_identity(env, base, work)
 
         # cloudstudio-azure over that az session (the az-cli source).
         tool_env = {**env, "PATH": VENV_BIN + os.pathsep + env.get("PATH", "")}

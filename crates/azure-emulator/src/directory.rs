@@ -350,6 +350,18 @@ fn federated(a: &scenario::App) -> Vec<Federated> {
             audiences: github::AUDIENCES.iter().map(|s| s.to_string()).collect(),
             description: None,
         })
+        .chain(a.federated.iter().enumerate().map(|(i, f)| Federated {
+            id: derived_guid(&format!("federated-other:{}:{i}", a.client_id)),
+            name: format!("scenario-other-{}", i + 1),
+            issuer: f.issuer.clone(),
+            subject: f.subject.clone(),
+            audiences: if f.audiences.is_empty() {
+                github::AUDIENCES.iter().map(|s| s.to_string()).collect()
+            } else {
+                f.audiences.clone()
+            },
+            description: None,
+        }))
         .collect()
 }
 

@@ -21,6 +21,7 @@
 //! Graph and ARM change), `roles` (built-in RBAC roles), `github` (OIDC),
 //! `tls`/`jwt`/`store` (the CA, the signing key, their files), `reqlog`.
 
+mod ado;
 mod arm;
 mod auth;
 mod body;
@@ -75,7 +76,7 @@ pub enum Route {
     Arm,
     /// `/graph/v1.0/...` and `/graph/beta/...`
     Graph,
-    /// `GET /_github/token`
+    /// `GET /_github/token`, `POST /_ado/oidctoken` (CI token endpoints)
     Oidc,
     /// Anything else (404).
     Other,
@@ -305,6 +306,11 @@ impl Emulator {
     /// [`client_env`] for this emulator.
     pub fn client_env(&self) -> Vec<(&'static str, String, &'static str)> {
         client_env(&self.base_url(), &self.ca_path)
+    }
+
+    /// The value for `SYSTEM_OIDCREQUESTURI` (Azure DevOps).
+    pub fn ado_request_uri(&self) -> String {
+        format!("{}/_ado/oidctoken", self.base_url())
     }
 
     /// The value for `ACTIONS_ID_TOKEN_REQUEST_URL`.

@@ -17,7 +17,9 @@
 //!     object_id: <guid>                     # the service principal's; default derived from client_id
 //!     secrets:                              # id = the portal's "Secret ID"
 //!       - { value: "kR48Q~...", id: d3f1a9c2-7b4e-4f60-8a15-2c9e7b3d5f81, expired: false }
-//!     federated_subjects: ["repo:contoso/infra:ref:refs/heads/main"]
+//!     federated_subjects: ["repo:contoso/infra:ref:refs/heads/main"]   # trusted from GitHub
+//!     federated:                            # other issuers (GitLab, AKS, Azure DevOps), exact match
+//!       - { issuer: "https://gitlab.com", subject: "project_path:contoso/infra:ref_type:branch:ref:main", audiences: [api://AzureADTokenExchange] }
 //!     service_principal: true               # false: the app is registered but has no principal yet
 //!     owners: [dev@contoso.com]             # principals that may change the app through Graph
 //!     can_create_apps: false                # may register apps through Graph (Application Developer)
@@ -39,6 +41,11 @@
 //!   request_token: "..."                    # the bearer the runner gives the job
 //!   subject: "repo:contoso/infra:ref:refs/heads/main"
 //!   expired: false                          # issue already-expired ID tokens (AADSTS700024)
+//! azure_devops:                             # POST /_ado/oidctoken (SYSTEM_OIDCREQUESTURI)
+//!   access_token: "..."                     # System.AccessToken
+//!   service_connection_id: <guid>
+//!   issuer: "https://vstoken.dev.azure.com/<organization id>"
+//!   subject: "sc://contoso/infra/azure-prod"
 //! latency_ms: 0                             # added to every request
 //! faults:                                   # the first matching fault with budget left applies
 //!   - route: token                          # token|discovery|subscription|permissions|
@@ -75,6 +82,9 @@ pub struct Scenario {
     pub cli_sessions: Vec<CliSession>,
     #[serde(default)]
     pub github_oidc: Option<GithubOidc>,
+    /// The Azure DevOps job's OIDC token endpoint (`POST /_ado/oidctoken`).
+    #[serde(default)]
+    pub azure_devops: Option<AzureDevops>,
     /// Added to every request.
     #[serde(default)]
     pub latency_ms: u64,
@@ -112,6 +122,10 @@ pub struct App {
     pub secrets: Vec<AppSecret>,
     #[serde(default)]
     pub federated_subjects: Vec<String>,
+    /// Federated credentials for other issuers (GitLab, Kubernetes, Azure
+    /// DevOps): issuer, subject, audiences as Entra holds them.
+    #[serde(default)]
+    pub federated: Vec<FederatedCredential>,
     /// `false`: registered, but its service principal is not created yet.
     #[serde(default = "yes")]
     pub service_principal: bool,
@@ -198,6 +212,32 @@ pub struct CliSession {
     /// May register applications and service principals via Graph.
     #[serde(default)]
     pub can_create_apps: bool,
+}
+
+/// What an Azure DevOps job holds: `System.AccessToken` and one workload
+/// identity service connection, whose tokens carry [`AzureDevops::subject`].
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AzureDevops {
+    #[serde(deserialize_with = "secret")]
+    pub access_token: Secret,
+    pub service_connection_id: String,
+    /// `https://vstoken.dev.azure.com/<organization id>`
+    pub issuer: String,
+    /// `sc://<organization>/<project>/<service connection name>`
+    pub subject: String,
+}
+
+/// A federated identity credential; matched exactly (case-sensitively), as
+/// Entra does.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FederatedCredential {
+    pub issuer: String,
+    pub subject: String,
+    /// [default: the three clouds' token-exchange audiences]
+    #[serde(default)]
+    pub audiences: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

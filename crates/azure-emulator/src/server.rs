@@ -4,7 +4,7 @@
 
 use super::http::{Reply, Req};
 use super::state::State;
-use super::{Route, arm, discovery, entra, github, graph};
+use super::{Route, ado, arm, discovery, entra, github, graph};
 use crate::body::EmuBody;
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
@@ -70,7 +70,7 @@ pub fn classify(path: &str) -> Route {
     let segs: Vec<&str> = path.trim_matches('/').split('/').collect();
     let is = |s: &str, want: &str| s.eq_ignore_ascii_case(want);
     match segs.as_slice() {
-        ["_github", "token"] => Route::Oidc,
+        ["_github", "token"] | ["_ado", "oidctoken"] => Route::Oidc,
         [_, o, v, t] if is(o, "oauth2") && is(v, "v2.0") && is(t, "token") => Route::Token,
         [_, o, t] if is(o, "oauth2") && is(t, "token") => Route::Token,
         _ if graph::is_graph(path) => Route::Graph,
@@ -139,6 +139,7 @@ async fn handle(state: Arc<State>, req: Request<Incoming>) -> Result<Response<Em
     }
     let reply = match route {
         Route::Token => entra::token(&state, &req),
+        Route::Oidc if req.path.starts_with("/_ado/") => ado::token(&state, &req),
         Route::Oidc => github::token(&state, &req),
         Route::Discovery => discovery::handle(&state, &req),
         Route::Graph => graph::handle(&state, &req),

@@ -278,6 +278,12 @@ pub struct ResolveArgs {
         help_heading = "Credentials"
     )]
     pub az_timeout: u64,
+    /// Federation: the variable holding the CI system's ID token (e.g. GitLab's `id_tokens:` name) [default: ARM_OIDC_TOKEN, then AZURE_FEDERATED_TOKEN_FILE / ARM_OIDC_TOKEN_FILE_PATH]
+    #[arg(long, value_name = "NAME", help_heading = "Credentials")]
+    pub federated_token_env: Option<String>,
+    /// Azure DevOps federation: the service connection id [default: ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID]
+    #[arg(long, value_name = "ID", help_heading = "Credentials")]
+    pub service_connection_id: Option<String>,
 
     /// Branch to match against the rules [default: from CI variables or .git/HEAD]
     #[arg(

@@ -172,6 +172,10 @@ impl Ctx<'_> {
             az_timeout: args.az_timeout(),
             az_subscription: placement.requested_subscription(),
             az_program: "az",
+            federation: resolve::FederationFlags {
+                token_env: args.federated_token_env.as_deref(),
+                service_connection_id: args.service_connection_id.as_deref(),
+            },
             only: args.source,
             az_cloud: endpoints
                 .as_ref()

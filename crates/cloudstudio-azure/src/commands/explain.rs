@@ -7,7 +7,7 @@ use crate::cli::ResolveArgs;
 use crate::config::Config;
 use crate::error::Error;
 use crate::exit::Outcome;
-use crate::resolve::{Resolved, SourceKind};
+use crate::resolve::{Auth, Resolved, SourceKind, TokenFrom};
 use crate::target::{EnvironmentFrom, Placement, SubscriptionFrom};
 use serde_json::json;
 
@@ -17,11 +17,12 @@ pub async fn run(ctx: &Ctx<'_>, args: &ResolveArgs) -> Result<Outcome, Error> {
         Ok(r) => r,
         Err(e) => {
             // What was established before the failure, then the failure.
-            show(ctx, &config, &placement, None, None);
+            show(ctx, &config, &placement, None, None, None);
             return Err(e);
         }
     };
     ctx.announce(&resolved);
+    let token = federated_token(&resolved.credentials.auth)?;
     let target = placement
         .clone()
         .finish(resolved.credentials.subscription_id.as_deref());
@@ -29,7 +30,14 @@ pub async fn run(ctx: &Ctx<'_>, args: &ResolveArgs) -> Result<Outcome, Error> {
         .as_ref()
         .ok()
         .map(|t| (t.subscription_id.as_str(), t.subscription_from));
-    show(ctx, &config, &placement, Some(&resolved), sub);
+    show(
+        ctx,
+        &config,
+        &placement,
+        Some(&resolved),
+        sub,
+        token.as_ref(),
+    );
     target?;
     Ok(Outcome::Success)
 }
@@ -40,15 +48,18 @@ fn show(
     p: &Placement,
     resolved: Option<&Resolved>,
     sub: Option<(&str, SubscriptionFrom)>,
+    token: Option<&TokenFacts>,
 ) {
     // Without credentials, the subscription the target asks for.
     let sub = sub.or_else(|| p.requested());
     if ctx.ui.json() {
-        ctx.ui.document(json_doc(config, p, resolved, sub));
+        ctx.ui
+            .document(with_token(json_doc(config, p, resolved, sub), token));
     } else {
         let mut out = String::new();
         if let Some(r) = resolved {
             out.push_str(&render_source(r));
+            out.push_str(&token_lines(token));
         }
         out.push_str(&render_target(config, p, sub));
         print!("{}", crate::untrusted::lines(&out));
@@ -180,6 +191,12 @@ fn describe_source(kind: SourceKind) -> &'static str {
         SourceKind::AzureCredentials => "JSON from AZURE_CREDENTIALS or --creds-file",
         SourceKind::AzureEnv => "AZURE_CLIENT_ID, AZURE_CLIENT_SECRET, AZURE_TENANT_ID",
         SourceKind::ArmEnv => "ARM_CLIENT_ID, ARM_CLIENT_SECRET, ARM_TENANT_ID",
+        SourceKind::FederatedToken => {
+            "a CI token (ARM_OIDC_TOKEN, --federated-token-env or a token file) as a client assertion; no secret"
+        }
+        SourceKind::AzureDevopsOidc => {
+            "an Azure DevOps service connection's OIDC token as a client assertion; no secret"
+        }
         SourceKind::GithubOidc => "GitHub OIDC token as a client assertion; no secret",
         SourceKind::AzCli => "the `az login` session",
     }
@@ -200,4 +217,81 @@ fn describe_sub_from(f: SubscriptionFrom) -> &'static str {
         SubscriptionFrom::Environment => "from the environment's default in the config",
         SubscriptionFrom::Source => "from the credentials",
     }
+}
+
+/// What `explain` shows of the CI token before any network call: where it
+/// is and, for a token already in hand (a variable or a file), its claims.
+struct TokenFacts {
+    from: String,
+    /// Requested during verification: no claims before then.
+    requested: bool,
+    claims: Option<crate::verify::Claims>,
+}
+
+fn federated_token(auth: &Auth) -> Result<Option<TokenFacts>, Error> {
+    Ok(Some(match auth {
+        Auth::FederatedToken(from) => TokenFacts {
+            from: match from {
+                TokenFrom::Env { var, .. } => var.clone(),
+                TokenFrom::File { var, path } => {
+                    format!("{} ({var}, read each run)", crate::untrusted::path(path))
+                }
+            },
+            requested: false,
+            claims: crate::verify::token_claims(from)?,
+        },
+        Auth::AzureDevopsOidc {
+            service_connection_id,
+            ..
+        } => TokenFacts {
+            from: format!(
+                "requested from SYSTEM_OIDCREQUESTURI for service connection {} during verification",
+                crate::untrusted::text(service_connection_id)
+            ),
+            requested: true,
+            claims: None,
+        },
+        _ => return Ok(None),
+    }))
+}
+
+fn with_token(mut doc: serde_json::Value, token: Option<&TokenFacts>) -> serde_json::Value {
+    doc["federated_token"] = token.map_or(serde_json::Value::Null, |t| {
+        let c = t.claims.clone().unwrap_or_default();
+        json!({ "from": t.from, "iss": c.iss, "sub": c.sub, "aud": c.aud, "exp": c.exp })
+    });
+    doc
+}
+
+/// The token's lines, under the secret line.
+fn token_lines(token: Option<&TokenFacts>) -> String {
+    let Some(t) = token else {
+        return String::new();
+    };
+    let mut lines = format!("{:<14}{}\n", "token:", t.from);
+    match &t.claims {
+        Some(c) => {
+            let q = |v: &Option<String>| {
+                v.as_deref().map_or("(none)".into(), |s| {
+                    format!("`{}`", crate::untrusted::text(s))
+                })
+            };
+            let aud: Vec<String> = c
+                .aud
+                .iter()
+                .map(|a| format!("`{}`", crate::untrusted::text(a)))
+                .collect();
+            lines.push_str(&format!("{:<14}iss {}\n", "", q(&c.iss)));
+            lines.push_str(&format!("{:<14}sub {}\n", "", q(&c.sub)));
+            lines.push_str(&format!("{:<14}aud {}\n", "", aud.join(", ")));
+            lines.push_str(&format!(
+                "{:<14}expires {}\n",
+                "",
+                crate::verify::expiry(c.exp)
+            ));
+        }
+        None if t.requested => {}
+        None => lines.push_str(&format!("{:<14}(not a JWT: Entra ID will refuse it)\n", "")),
+    }
+    lines
 }

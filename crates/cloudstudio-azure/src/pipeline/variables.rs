@@ -1,7 +1,7 @@
 //! The pipeline variables: [`arm_vars`] is the one list per auth kind and cloud; the
 //! GitHub env file, `env --shell ...` and the dry-run listing all print it.
 
-use crate::resolve::{Auth, Credentials};
+use crate::resolve::{Auth, Credentials, TokenFrom};
 use crate::secret::Secret;
 use crate::verify::{Cloud, Endpoints};
 
@@ -72,15 +72,19 @@ pub fn arm_vars<'a>(
             plain("AZURE_TENANT_ID", &creds.tenant_id),
             plain("AZURE_SUBSCRIPTION_ID", subscription_id),
         ],
-        Auth::GithubOidc { .. } => vec![
-            plain("ARM_CLIENT_ID", client_id),
-            plain("ARM_TENANT_ID", &creds.tenant_id),
-            plain("ARM_SUBSCRIPTION_ID", subscription_id),
-            plain("ARM_USE_OIDC", "true"),
-            plain("AZURE_CLIENT_ID", client_id),
-            plain("AZURE_TENANT_ID", &creds.tenant_id),
-            plain("AZURE_SUBSCRIPTION_ID", subscription_id),
-        ],
+        Auth::GithubOidc { .. } | Auth::AzureDevopsOidc { .. } | Auth::FederatedToken(_) => {
+            let mut v = vec![
+                plain("ARM_CLIENT_ID", client_id),
+                plain("ARM_TENANT_ID", &creds.tenant_id),
+                plain("ARM_SUBSCRIPTION_ID", subscription_id),
+                plain("ARM_USE_OIDC", "true"),
+                plain("AZURE_CLIENT_ID", client_id),
+                plain("AZURE_TENANT_ID", &creds.tenant_id),
+                plain("AZURE_SUBSCRIPTION_ID", subscription_id),
+            ];
+            v.extend(refresh_vars(&creds.auth));
+            v
+        }
         Auth::AzSession { .. } => vec![
             plain("ARM_USE_CLI", "true"),
             plain("ARM_SUBSCRIPTION_ID", subscription_id),
@@ -103,4 +107,42 @@ pub fn arm_vars<'a>(
         vars.push(plain("AZURE_AUTHORITY_HOST", &endpoints.authority_host));
     }
     vars
+}
+
+/// What lets later tools fetch fresh tokens themselves: a token file's
+/// path (never its contents: the file is rotated, a copy expires), for
+/// Terraform (`ARM_OIDC_TOKEN_FILE_PATH`) and the Azure SDKs
+/// (`AZURE_FEDERATED_TOKEN_FILE`); Azure DevOps' request URL, access token
+/// and service connection, for Terraform.
+fn refresh_vars(auth: &Auth) -> Vec<ArmVar<'_>> {
+    let plain = |name, v: String| ArmVar {
+        name,
+        value: VarValue::Plain(v),
+    };
+    match auth {
+        Auth::FederatedToken(TokenFrom::File { path, .. }) => {
+            let path = path.display().to_string();
+            vec![
+                plain("ARM_OIDC_TOKEN_FILE_PATH", path.clone()),
+                plain("AZURE_FEDERATED_TOKEN_FILE", path),
+            ]
+        }
+        // Terraform's azurerm asks Azure DevOps for fresh tokens itself.
+        Auth::AzureDevopsOidc {
+            request_uri,
+            access_token,
+            service_connection_id,
+        } => vec![
+            plain(
+                "ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID",
+                service_connection_id.clone(),
+            ),
+            plain("ARM_OIDC_REQUEST_URL", request_uri.clone()),
+            ArmVar {
+                name: "ARM_OIDC_REQUEST_TOKEN",
+                value: VarValue::Secret(access_token),
+            },
+        ],
+        _ => Vec::new(),
+    }
 }

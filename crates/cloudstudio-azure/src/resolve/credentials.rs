@@ -4,6 +4,7 @@
 use crate::secret::Secret;
 use serde::Serialize;
 use std::fmt;
+use std::path::PathBuf;
 
 /// The sources, in precedence order. Names are stable: they appear in
 /// `explain`, step outputs and the summary.
@@ -15,17 +16,29 @@ pub enum SourceKind {
     AzureCredentials,
     AzureEnv,
     ArmEnv,
+    FederatedToken,
+    AzureDevopsOidc,
     GithubOidc,
     AzCli,
 }
 
 impl SourceKind {
+    /// A source that lends a CI token to ids from another source.
+    pub fn is_federation(self) -> bool {
+        matches!(
+            self,
+            SourceKind::FederatedToken | SourceKind::AzureDevopsOidc | SourceKind::GithubOidc
+        )
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             SourceKind::Flags => "flags",
             SourceKind::AzureCredentials => "azure-credentials",
             SourceKind::AzureEnv => "azure-env",
             SourceKind::ArmEnv => "arm-env",
+            SourceKind::FederatedToken => "federated-token",
+            SourceKind::AzureDevopsOidc => "azure-devops-oidc",
             SourceKind::GithubOidc => "github-oidc",
             SourceKind::AzCli => "az-cli",
         }
@@ -49,6 +62,15 @@ pub enum Auth {
         request_url: String,
         request_token: Secret,
     },
+    /// A CI system's ID token from a variable or a file (GitLab, Kubernetes
+    /// workload identity, any OIDC issuer), presented as a client assertion.
+    FederatedToken(TokenFrom),
+    /// Azure DevOps: the job asks its service connection for an ID token.
+    AzureDevopsOidc {
+        request_uri: String,
+        access_token: Secret,
+        service_connection_id: String,
+    },
     /// The `az login` session: the token came with the session's one `az`
     /// process; no client id is known.
     AzSession { access_token: Secret },
@@ -64,9 +86,22 @@ impl Auth {
         match self {
             Auth::ClientSecret(s) => vec![s],
             Auth::GithubOidc { request_token, .. } => vec![request_token],
+            Auth::FederatedToken(TokenFrom::Env { token, .. }) => vec![token],
+            // The file is read when the token is needed; what it held is
+            // masked by verification.
+            Auth::FederatedToken(TokenFrom::File { .. }) => vec![],
+            Auth::AzureDevopsOidc { access_token, .. } => vec![access_token],
             Auth::AzSession { access_token } => vec![access_token],
         }
     }
+}
+
+/// Where a federated token is. A file is read each time the token is
+/// needed, never kept: the kubelet rotates it.
+#[derive(Debug, Clone)]
+pub enum TokenFrom {
+    Env { var: String, token: Secret },
+    File { var: &'static str, path: PathBuf },
 }
 
 /// Complete credentials from exactly one source.

@@ -3,7 +3,8 @@
 
 use super::credentials::{Auth, Credentials, SourceKind};
 use super::error::ResolveError;
-use super::probe::{Fields, OidcRequest, Probe, secret_of};
+use super::federation::{Offer, Offers};
+use super::probe::{Fields, Probe, secret_of};
 use serde::Serialize;
 
 /// A source that was not used, and why (`explain`).
@@ -45,24 +46,23 @@ enum Reason {
 /// 2. `azure-credentials`: `AZURE_CREDENTIALS` or `--creds-file` (JSON);
 /// 3. `azure-env`: `AZURE_CLIENT_ID` + `AZURE_CLIENT_SECRET` + `AZURE_TENANT_ID`;
 /// 4. `arm-env`: the same with `ARM_`;
-/// 5. `github-oidc`: client and tenant ids from 1, 3 or 4 when that source has
-///    no secret, plus `ACTIONS_ID_TOKEN_REQUEST_URL` and `_TOKEN`;
+/// 5. federation: client and tenant ids from 1, 3 or 4 when that source has
+///    no secret, plus the first CI token on offer ([`super::federation`]):
+///    `federated-token`, `azure-devops-oidc`, `github-oidc`;
 /// 6. `az-cli`: one `az account get-access-token` process ([`Decision::AskAz`]).
 ///
 /// Fields are never mixed across sources. A present but incomplete source is
 /// an error naming what is missing; it never falls through to a lower one.
-/// A source with ids but no secret is only deferred to `github-oidc` when the
-/// runner offers OIDC; a complete source further down still wins over it,
-/// since `github-oidc` is fifth. Ids given as flags are the exception: the
+/// A source with ids but no secret is only deferred to federation when the
+/// job offers a CI token; a complete source further down still wins over
+/// it, since federation is fifth. Ids given as flags are the exception: the
 /// most explicit choice there is, with OIDC on offer they win at once.
 ///
 /// `probes` are the first four sources' probes, in precedence order.
-pub fn decide(
-    probes: Vec<(SourceKind, Probe)>,
-    oidc: Option<OidcRequest>,
-) -> Result<Decision, ResolveError> {
+pub fn decide(probes: Vec<(SourceKind, Probe)>, fed: Offers) -> Result<Decision, ResolveError> {
     let mut d = Decider {
-        oidc,
+        oidc: fed.first(),
+        fed,
         reasons: Vec::new(),
         warnings: Vec::new(),
         winner: None,
@@ -75,11 +75,13 @@ pub fn decide(
 }
 
 struct Decider {
-    oidc: Option<OidcRequest>,
+    /// The CI token federation uses, if any is offered.
+    oidc: Option<Offer>,
+    fed: Offers,
     reasons: Vec<(SourceKind, Reason)>,
     warnings: Vec<String>,
     winner: Option<Credentials>,
-    /// The first id-only source, kept for github-oidc.
+    /// The first id-only source, kept for federation.
     oidc_ids: Option<Box<Fields>>,
 }
 
@@ -122,18 +124,21 @@ impl Decider {
         Ok(())
     }
 
-    /// Ids without a secret, with OIDC on offer: flags win at once; the
-    /// first other such source lends github-oidc its ids.
+    /// Ids without a secret, with a CI token on offer: flags win at once;
+    /// the first other such source lends federation its ids.
     fn defer(
         &mut self,
         kind: SourceKind,
         fields: Box<Fields>,
-        request: OidcRequest,
+        request: Offer,
     ) -> Result<(), ResolveError> {
         if kind == SourceKind::Flags {
             self.skip(
                 kind,
-                "client and tenant ids but no client secret: used by github-oidc",
+                format!(
+                    "client and tenant ids but no client secret: used by {}",
+                    request.kind
+                ),
             );
             self.winner = Some(self.oidc_credentials(*fields, request)?);
         } else if self.oidc_ids.is_none() {
@@ -142,25 +147,21 @@ impl Decider {
         } else {
             self.skip(
                 kind,
-                "ids without a secret; a higher source already supplies github-oidc's ids",
+                "ids without a secret; a higher source already supplies federation's ids",
             );
         }
         Ok(())
     }
 
-    /// GitHub OIDC credentials with the ids of `fields` (the credential is
-    /// github-oidc's, not the id source's).
+    /// Federated credentials with the ids of `fields` (the credential is
+    /// the token source's, not the id source's).
     fn oidc_credentials(
         &mut self,
         fields: Fields,
-        request: OidcRequest,
+        request: Offer,
     ) -> Result<Credentials, ResolveError> {
-        let auth = Auth::GithubOidc {
-            request_url: request.url,
-            request_token: request.token,
-        };
-        let mut creds = fields.validate(auth, &mut self.warnings)?;
-        creds.source = SourceKind::GithubOidc;
+        let mut creds = fields.validate(request.auth, &mut self.warnings)?;
+        creds.source = request.kind;
         Ok(creds)
     }
 
@@ -171,6 +172,10 @@ impl Decider {
             self.winner = Some(self.oidc_credentials(*fields, request)?);
         }
         let winner = self.winner.as_ref().map(|w| w.source);
+        let fed_kind = self
+            .oidc
+            .as_ref()
+            .map_or(SourceKind::GithubOidc, |o| o.kind);
         let mut skipped: Vec<Skipped> = self
             .reasons
             .into_iter()
@@ -178,22 +183,16 @@ impl Decider {
                 source,
                 reason: match (reason, winner) {
                     (Reason::Text(t), _) => t,
-                    (Reason::IdsForOidc, Some(w)) if w != SourceKind::GithubOidc => format!(
-                        "client and tenant ids but no client secret, for github-oidc; but {w} (a complete source) comes first"
+                    (Reason::IdsForOidc, Some(w)) if w != fed_kind => format!(
+                        "client and tenant ids but no client secret, for {fed_kind}; but {w} (a complete source) comes first"
                     ),
-                    (Reason::IdsForOidc, _) => {
-                        "client and tenant ids but no client secret: they are used for github-oidc"
-                            .into()
-                    }
+                    (Reason::IdsForOidc, _) => format!(
+                        "client and tenant ids but no client secret: they are used for {fed_kind}"
+                    ),
                 },
             })
             .collect();
-        if winner != Some(SourceKind::GithubOidc) {
-            skipped.push(Skipped {
-                source: SourceKind::GithubOidc,
-                reason: oidc_reason(self.oidc.is_some(), winner),
-            });
-        }
+        skipped.extend(federation_reasons(&self.fed, self.oidc.as_ref(), winner));
         let Some(credentials) = self.winner else {
             return Ok(Decision::AskAz {
                 skipped,
@@ -212,13 +211,45 @@ impl Decider {
     }
 }
 
-/// github-oidc's own line, when it did not win.
-fn oidc_reason(offered: bool, winner: Option<SourceKind>) -> String {
-    match (offered, winner) {
-        (false, _) => "ACTIONS_ID_TOKEN_REQUEST_URL/_TOKEN not set (the job needs `permissions: id-token: write`)".to_owned(),
-        (true, Some(w)) => format!("runner offers OIDC, but {w} comes first"),
-        (true, None) => "runner offers OIDC, but no client id + tenant id in flags, AZURE_* or ARM_*".to_owned(),
-    }
+/// The federation sources' lines, but the winner's: not offered (why),
+/// or offered and not used (why not).
+fn federation_reasons(
+    fed: &Offers,
+    first: Option<&Offer>,
+    winner: Option<SourceKind>,
+) -> Vec<Skipped> {
+    let first = first.map(|o| o.kind);
+    [
+        SourceKind::FederatedToken,
+        SourceKind::AzureDevopsOidc,
+        SourceKind::GithubOidc,
+    ]
+    .into_iter()
+    .filter(|&k| Some(k) != winner)
+    .map(|kind| {
+        let offers = if kind == SourceKind::GithubOidc {
+            "runner offers OIDC"
+        } else {
+            "the job offers a token"
+        };
+        let reason = match (
+            fed.not_offered.iter().find(|(k, _)| *k == kind),
+            first,
+            winner,
+        ) {
+            (Some((_, why)), ..) => why.clone(),
+            (None, Some(f), _) if f != kind => format!("{offers}, but {f} comes first"),
+            (None, _, Some(w)) => format!("{offers}, but {w} comes first"),
+            (None, _, None) => {
+                format!("{offers}, but no client id + tenant id in flags, AZURE_* or ARM_*")
+            }
+        };
+        Skipped {
+            source: kind,
+            reason,
+        }
+    })
+    .collect()
 }
 
 /// A present source missing values (or a secret, when OIDC cannot stand in).
@@ -228,7 +259,7 @@ fn incomplete(kind: SourceKind, fields: &Fields, mut missing: Vec<String>) -> Re
     }
     let hint = if fields.oidc_capable && fields.secret.is_none() {
         format!(
-            "set {}; or, to use the `az login` session instead, pass `--source az-cli` (or CLOUDSTUDIO_SOURCE=az-cli); for GitHub OIDC without a secret, give the job `permissions: id-token: write`",
+            "set {}; or, to use the `az login` session instead, pass `--source az-cli` (or CLOUDSTUDIO_SOURCE=az-cli); for federation without a secret, give the job a CI token (GitHub: `permissions: id-token: write`; GitLab: `id_tokens:` as ARM_OIDC_TOKEN; Kubernetes: AZURE_FEDERATED_TOKEN_FILE; Azure DevOps: SYSTEM_ACCESSTOKEN and the service connection id)",
             fields.missing_secret
         )
     } else {

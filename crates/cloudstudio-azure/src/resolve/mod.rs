@@ -9,18 +9,20 @@ mod creds_json;
 mod decide;
 mod env_vars;
 mod error;
+mod federation;
 mod flags;
 mod probe;
 
 pub use az_cli::AzCloud;
-pub use credentials::{Auth, Credentials, SourceKind};
+pub use credentials::{Auth, Credentials, SourceKind, TokenFrom};
 pub use decide::Resolved;
 pub use error::ResolveError;
+pub use federation::FederationFlags;
 pub use probe::Input;
 
 use crate::observe::Observe;
 use decide::Decision;
-use probe::{OidcRequest, Probe};
+use probe::Probe;
 
 /// Resolves credentials in the documented precedence (see [`decide::decide`]).
 /// With `--source NAME` only that source is looked at; the others are
@@ -39,17 +41,15 @@ pub async fn resolve(input: Input<'_>, observe: &dyn Observe) -> Result<Resolved
             env_vars::probe(SourceKind::ArmEnv, input.vars),
         ),
     ];
-    let mut oidc = OidcRequest::from_vars(input.vars);
+    let mut fed = federation::offers(input.vars, input.federation)?;
     if let Some(only) = only {
         probes = probes
             .into_iter()
             .map(|(kind, probe)| (kind, restrict(only, kind, probe)))
             .collect();
-        if only != SourceKind::GithubOidc {
-            oidc = None;
-        }
+        fed = fed.only(only);
     }
-    let (mut skipped, warnings) = match decide::decide(probes, oidc)? {
+    let (mut skipped, warnings) = match decide::decide(probes, fed)? {
         Decision::Resolved(mut resolved) => {
             mark_skipped(only, &mut resolved.skipped);
             return Ok(resolved);
@@ -126,14 +126,14 @@ fn az_subscription<'a>(input: &Input<'a>) -> Option<&'a str> {
 }
 
 /// Under `--source only`, every other source is absent. The id sources
-/// still lend their client and tenant ids (never their secret) to
-/// `--source github-oidc`.
+/// still lend their client and tenant ids (never their secret) to a
+/// federation source (`--source github-oidc`, `federated-token`, ...).
 fn restrict(only: SourceKind, kind: SourceKind, probe: Probe) -> Probe {
     if kind == only {
         return probe;
     }
     match probe {
-        Probe::Present(mut fields) if only == SourceKind::GithubOidc && fields.oidc_capable => {
+        Probe::Present(mut fields) if only.is_federation() && fields.oidc_capable => {
             fields.secret = None;
             Probe::Present(fields)
         }

@@ -24,6 +24,8 @@ pub struct Input<'a> {
     pub az_subscription: Option<&'a str>,
     /// The `az` executable (tests put a fake one first on PATH).
     pub az_program: &'a str,
+    /// `--federated-token-env`, `--service-connection-id`.
+    pub federation: super::federation::FederationFlags<'a>,
     /// The selected cloud's Resource Manager, for the az session's token
     /// (`None`: the cloud flags are invalid; the command reports that).
     pub az_cloud: Option<super::az_cli::AzCloud<'a>>,
@@ -38,29 +40,6 @@ pub enum Probe {
     Present(Box<Fields>),
     /// Present but unreadable (bad JSON, an unreadable file).
     Invalid(ResolveError),
-}
-
-/// The runner's offer of a GitHub OIDC token.
-#[derive(Clone)]
-pub struct OidcRequest {
-    pub url: String,
-    pub token: Secret,
-}
-
-impl OidcRequest {
-    /// `ACTIONS_ID_TOKEN_REQUEST_URL` and `_TOKEN`, both set.
-    pub fn from_vars(vars: &Vars) -> Option<OidcRequest> {
-        match (
-            vars.get("ACTIONS_ID_TOKEN_REQUEST_URL"),
-            vars.get("ACTIONS_ID_TOKEN_REQUEST_TOKEN"),
-        ) {
-            (Some(url), Some(token)) => Some(OidcRequest {
-                url: url.trim().to_owned(),
-                token: Secret::new(token.trim().to_owned()),
-            }),
-            _ => None,
-        }
-    }
 }
 
 /// Raw values of a secret-bearing source, each with the name of where it came

@@ -77,7 +77,10 @@ pub async fn run(
 fn token_detail(creds: &Credentials, token: &Token) -> String {
     match &creds.auth {
         Auth::AzSession { .. } => format!("{} (tenant {})", token.how, creds.tenant_id),
-        Auth::ClientSecret(_) | Auth::GithubOidc { .. } => format!(
+        Auth::ClientSecret(_)
+        | Auth::GithubOidc { .. }
+        | Auth::FederatedToken(_)
+        | Auth::AzureDevopsOidc { .. } => format!(
             "issued by Entra ID for tenant {} ({}{})",
             creds.tenant_id,
             token.how,

@@ -35,13 +35,24 @@ pub enum VerifyError {
     /// GitHub refused the ID token request (reported as a failed check).
     #[error("GitHub refused the OIDC token request (HTTP {status})")]
     OidcRefused { status: u16, detail: String },
+    /// The federated token file could not be read (missing, a FIFO, too big).
+    #[error("{var}: could not read the federated token file {path}: {detail}")]
+    TokenFile {
+        var: &'static str,
+        path: String,
+        detail: String,
+    },
+    /// Azure DevOps refused the OIDC token request.
+    #[error("Azure DevOps refused the OIDC token request (HTTP {status}): {detail}")]
+    AdoRefused { status: u16, detail: String },
 }
 
 impl Diagnose for VerifyError {
     fn exit(&self) -> Exit {
         match self {
             VerifyError::CloudConfig(_) => Exit::Input,
-            VerifyError::OidcRefused { .. } => Exit::Access,
+            VerifyError::OidcRefused { .. } | VerifyError::AdoRefused { .. } => Exit::Access,
+            VerifyError::TokenFile { .. } => Exit::Input,
             VerifyError::Deadline { .. }
             | VerifyError::Network { .. }
             | VerifyError::TooLarge { .. }
@@ -55,6 +66,8 @@ impl Diagnose for VerifyError {
             VerifyError::TooLarge { .. } => "a proxy or a misconfigured --authority-host/--arm-endpoint may be answering instead of Azure; check those endpoints".into(),
             VerifyError::Service { .. } => "Azure is throttling or having an outage; retry later (https://status.azure.com)".into(),
             VerifyError::OidcRefused { .. } => "give the job `permissions: id-token: write`".into(),
+            VerifyError::TokenFile { var, .. } => format!("{var} must name a regular file holding the CI system's ID token (Kubernetes: the projected service account token the workload identity webhook mounts)"),
+            VerifyError::AdoRefused { .. } => "map SYSTEM_ACCESSTOKEN (`env: SYSTEM_ACCESSTOKEN: $(System.AccessToken)`) and check that the service connection id names a workload identity federation connection this pipeline may use".into(),
         })
     }
     fn title(&self) -> &'static str {

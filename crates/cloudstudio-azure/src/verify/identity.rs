@@ -152,14 +152,24 @@ impl azure_core::http::HttpClient for Transport {
     }
 }
 
-/// What the GitHub assertion saw: the ID token (to mask) and its subject
-/// (for the report).
+/// What an assertion saw: the ID token (to mask), its subject (for the
+/// report) and the claims federation matches on (for the doctor).
 #[derive(Default)]
 pub struct Seen {
     pub id_token: Option<Secret>,
     pub subject: Option<String>,
     /// The token's `iss`, for the federated-credential fix.
     pub issuer: Option<String>,
+    pub claims: Option<super::jwt::Claims>,
+}
+
+impl Seen {
+    pub fn record(&mut self, token: &Secret) {
+        self.claims = super::jwt::claims(token.expose());
+        self.subject = self.claims.as_ref().and_then(|c| c.sub.clone());
+        self.issuer = self.claims.as_ref().and_then(|c| c.iss.clone());
+        self.id_token = Some(token.clone());
+    }
 }
 
 /// Supplies GitHub's OIDC ID token as the client assertion.
@@ -221,9 +231,7 @@ impl ClientAssertion for GithubAssertion {
             }));
         };
         if let Ok(mut seen) = self.seen.lock() {
-            seen.subject = super::jwt::claim(&value, "sub");
-            seen.issuer = super::jwt::claim(&value, "iss");
-            seen.id_token = Some(Secret::new(value.clone()));
+            seen.record(&Secret::new(value.clone()));
         }
         Ok(value)
     }

@@ -9,7 +9,9 @@
 
 mod arm;
 mod checks;
+mod ci_token;
 mod cloud;
+mod doctor;
 mod error;
 mod fixes;
 mod http;
@@ -19,9 +21,12 @@ mod rbac;
 mod report;
 mod token;
 
+pub use ci_token::token_claims;
 pub use cloud::{Cloud, Endpoints};
+pub use doctor::expiry;
 pub use error::VerifyError;
 pub use http::{Http, Reply};
+pub use jwt::Claims;
 pub use rbac::Require;
 pub use report::{Check, Report, render_check};
 

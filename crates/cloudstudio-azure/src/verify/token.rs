@@ -3,17 +3,19 @@
 //! session's token as resolved (no second `az` process). Entra ID's
 //! refusals become a [`Rejection`] with the cause and the fix.
 
+use super::ci_token::{CiAssertion, CiFrom};
 use super::cloud::Endpoints;
 use super::error::VerifyError;
 use super::fixes;
 use super::http::{Http, retryable_status};
 use super::identity::{self, GithubAssertion, LastErrorReply, Seen, Transport};
+use super::jwt::Claims;
 use crate::resolve::{Auth, Credentials, SourceKind};
 use crate::secret::Secret;
 use azure_core::credentials::{AccessToken, TokenCredential};
 use azure_identity::{
-    ClientAssertionCredential, ClientAssertionCredentialOptions, ClientSecretCredential,
-    ClientSecretCredentialOptions,
+    ClientAssertion, ClientAssertionCredential, ClientAssertionCredentialOptions,
+    ClientSecretCredential, ClientSecretCredentialOptions,
 };
 use std::sync::{Arc, Mutex};
 
@@ -41,6 +43,7 @@ struct Attempt {
     last_error: Arc<LastErrorReply>,
     derived: Vec<Secret>,
     subject: Option<String>,
+    claims: Option<Claims>,
     /// The OIDC token's issuer, and the audience asked for.
     issuer: Option<(String, &'static str)>,
     how: &'static str,
@@ -65,17 +68,57 @@ pub async fn acquire(
             request_url,
             request_token,
         } => {
+            let seen = Arc::new(Mutex::new(Seen::default()));
             let assertion = GithubAssertion {
                 http: Arc::clone(http),
                 request_url: request_url.clone(),
                 request_token: request_token.clone(),
                 audience: endpoints.oidc_audience,
-                seen: Arc::new(Mutex::new(Seen::default())),
+                seen: Arc::clone(&seen),
             };
-            with_assertion(http, creds, endpoints, assertion).await?
+            let how = "GitHub OIDC token as a client assertion";
+            with_assertion(http, creds, endpoints, (assertion, seen, how)).await?
+        }
+        Auth::FederatedToken(from) => {
+            let how = match from {
+                crate::resolve::TokenFrom::Env { .. } => {
+                    "federated token from a variable as a client assertion"
+                }
+                crate::resolve::TokenFrom::File { .. } => {
+                    "federated token file as a client assertion"
+                }
+            };
+            let from = CiFrom::Token(from.clone());
+            with_assertion(http, creds, endpoints, ci(http, from, how)).await?
+        }
+        Auth::AzureDevopsOidc {
+            request_uri,
+            access_token,
+            service_connection_id,
+        } => {
+            let from = CiFrom::AzureDevops {
+                request_uri: request_uri.clone(),
+                access_token: access_token.clone(),
+                service_connection_id: service_connection_id.clone(),
+            };
+            let how = "Azure DevOps OIDC token as a client assertion";
+            with_assertion(http, creds, endpoints, ci(http, from, how)).await?
         }
     };
     finish(creds, attempt)
+}
+
+/// An assertion, what it saw, and how to name it.
+type Asserting<A> = (A, Arc<Mutex<Seen>>, &'static str);
+
+fn ci(http: &Arc<Http>, from: CiFrom, how: &'static str) -> Asserting<CiAssertion> {
+    let seen = Arc::new(Mutex::new(Seen::default()));
+    let assertion = CiAssertion {
+        http: Arc::clone(http),
+        from,
+        seen: Arc::clone(&seen),
+    };
+    (assertion, seen, how)
 }
 
 fn transport(http: &Arc<Http>) -> Transport {
@@ -108,20 +151,20 @@ async fn with_secret(
         last_error,
         derived: Vec::new(),
         subject: None,
+        claims: None,
         issuer: None,
         how: "client secret",
     })
 }
 
-async fn with_assertion(
+async fn with_assertion<A: ClientAssertion + 'static>(
     http: &Arc<Http>,
     creds: &Credentials,
     endpoints: &Endpoints,
-    assertion: GithubAssertion,
+    (assertion, seen, how): Asserting<A>,
 ) -> Result<Attempt, VerifyError> {
     let transport = transport(http);
     let last_error = Arc::clone(&transport.last_error);
-    let seen = Arc::clone(&assertion.seen);
     let options = ClientAssertionCredentialOptions {
         client_options: identity::client_options(transport, endpoints),
     };
@@ -133,21 +176,23 @@ async fn with_assertion(
     )
     .map_err(|e| VerifyError::CloudConfig(e.to_string()))?;
     let result = cred.get_token(&[&endpoints.arm_scope()], None).await;
-    let (derived, subject, issuer) = match seen.lock() {
+    let (derived, subject, claims, issuer) = match seen.lock() {
         Ok(s) => (
             s.id_token.clone().into_iter().collect(),
             s.subject.clone(),
+            s.claims.clone(),
             s.issuer.clone(),
         ),
-        Err(_) => (Vec::new(), None, None),
+        Err(_) => (Vec::new(), None, None, None),
     };
     Ok(Attempt {
         result,
         last_error,
         derived,
         subject,
+        claims,
         issuer: issuer.map(|i| (i, endpoints.oidc_audience)),
-        how: "GitHub OIDC token as a client assertion",
+        how,
     })
 }
 
@@ -157,6 +202,7 @@ fn finish(creds: &Credentials, attempt: Attempt) -> Result<Result<Token, Rejecti
         last_error,
         mut derived,
         subject,
+        claims,
         issuer,
         how,
     } = attempt;
@@ -192,7 +238,7 @@ fn finish(creds: &Credentials, attempt: Attempt) -> Result<Result<Token, Rejecti
             detail: err.to_string(),
         });
     };
-    let mut rejected = rejection(creds, &reply, subject.as_deref())?;
+    let mut rejected = rejection(creds, &reply, subject.as_deref(), claims.as_ref())?;
     if let (Err(r), Some(sub), Some((iss, aud)), Some(client)) =
         (&mut rejected, &subject, &issuer, &creds.client_id)
         && r.federation
@@ -207,6 +253,7 @@ fn rejection(
     creds: &Credentials,
     reply: &identity::ErrorReply,
     oidc_subject: Option<&str>,
+    claims: Option<&Claims>,
 ) -> Result<Result<Token, Rejection>, VerifyError> {
     let status = reply.status;
     let body = serde_json::from_slice::<serde_json::Value>(&reply.body).ok();
@@ -227,6 +274,16 @@ fn rejection(
         });
     }
     let code = fixes::aadsts_code(&description);
+    if let (Some(code), Some(claims)) = (code, claims)
+        && let Some((detail, fix)) = super::doctor::diagnose(code, creds, claims, &description)
+    {
+        // The doctor's fix is complete: not rewritten below.
+        return Ok(Err(Rejection {
+            detail,
+            fix,
+            federation: false,
+        }));
+    }
     let (cause, fix) = code.and_then(fixes::aadsts).unwrap_or((
         "Entra ID refused to issue a token",
         "check the client id, tenant id and secret against the app registration",
@@ -275,7 +332,11 @@ fn names_for(source: SourceKind) -> Names {
             tenant: "ARM_TENANT_ID",
             secret: "ARM_CLIENT_SECRET",
         },
-        SourceKind::AzureEnv | SourceKind::GithubOidc | SourceKind::AzCli => Names {
+        SourceKind::AzureEnv
+        | SourceKind::FederatedToken
+        | SourceKind::AzureDevopsOidc
+        | SourceKind::GithubOidc
+        | SourceKind::AzCli => Names {
             client: "AZURE_CLIENT_ID",
             tenant: "AZURE_TENANT_ID",
             secret: "AZURE_CLIENT_SECRET",

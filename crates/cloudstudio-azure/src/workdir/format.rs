@@ -77,7 +77,7 @@ impl CredentialFile {
                 Some(s.clone()),
                 Some(creds.tenant_id.clone()),
             ),
-            Auth::GithubOidc { .. } => {
+            Auth::GithubOidc { .. } | Auth::FederatedToken(_) | Auth::AzureDevopsOidc { .. } => {
                 (creds.client_id.clone(), None, Some(creds.tenant_id.clone()))
             }
             Auth::AzSession { .. } => (None, None, None),

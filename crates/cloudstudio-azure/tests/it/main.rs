@@ -18,6 +18,7 @@ mod emulator_serve;
 mod env_shell;
 mod export;
 mod export_verified;
+mod federation;
 mod git_guard;
 mod github;
 mod hostile;

@@ -137,6 +137,8 @@ fn every_source_but_the_winner_is_listed_as_skipped() {
             "flags",
             "azure-credentials",
             "arm-env",
+            "federated-token",
+            "azure-devops-oidc",
             "github-oidc",
             "az-cli"
         ]

@@ -22,6 +22,7 @@ fn a_subscription_delegated_to_the_credentials_tenant_passes_with_a_note() {
             expired: false,
         }],
         federated_subjects: vec![],
+        federated: vec![],
         service_principal: true,
         owners: vec![],
         can_create_apps: false,

@@ -169,7 +169,8 @@ fn oidc_subject_mismatch_is_700213_and_names_the_subject() {
         &[
             "AADSTS700213",
             "no federated credential",
-            &format!("the token's subject is `{subject}`"),
+            &format!("sub `{subject}`"),
+            "mismatch: sub:",
         ],
     );
     assert_mentions(fix(&c), &["Federated credentials", "GitHub Actions"]);
