@@ -21,6 +21,7 @@ fn with_partial_app(service_principal: bool) -> Scenario {
         object_id: None,
         secrets: vec![],
         federated_subjects: vec![],
+        federated: vec![],
         service_principal,
         owners: vec![demo::CLI_USER.into()],
         can_create_apps: false,
