@@ -63,6 +63,7 @@ pub async fn run(ctx: &Ctx<'_>, args: &InitArgs) -> Result<Outcome, Error> {
 /// `run` with another `az` program (the demo's stand-in).
 pub async fn run_with(ctx: &Ctx<'_>, args: &InitArgs, az: &str) -> Result<Outcome, Error> {
     let inputs = inputs(ctx, args)?;
+    guard(ctx, args, &inputs).await?;
     let arm_token = az_token(ctx, az, &inputs.endpoints.arm, &inputs).await?;
     let graph_token = az_token(ctx, az, &inputs.graph_root, &inputs).await?;
     let tenant = arm_token.tenant_id.clone();
@@ -113,6 +114,25 @@ pub async fn run_with(ctx: &Ctx<'_>, args: &InitArgs, az: &str) -> Result<Outcom
         return Ok(dry_run_end(ctx, &done, &cred_path, &tenant));
     }
     finish(ctx, args, inputs, &done, tenant).await
+}
+
+/// `export`'s git guard and secrets-folder checks, before anything exists in
+/// Azure: a refusal after it would orphan a new secret.
+async fn guard(ctx: &Ctx<'_>, args: &InitArgs, inputs: &Inputs) -> Result<(), Error> {
+    let secrets = &inputs.secrets;
+    let guarded = [
+        secrets.credential_path(&inputs.placement.credential),
+        secrets.environments_path(),
+    ];
+    if let Err(e) = workdir::git_guard(&secrets.dir, &guarded).await {
+        if !args.export.allow_unignored {
+            return Err(e.into());
+        }
+        ctx.ui
+            .warn(&format!("{e} (written anyway: --allow-unignored)"));
+    }
+    workdir::check_secrets_dir(&secrets.dir)?;
+    Ok(())
 }
 
 /// Every input problem before `az` runs or a request is sent.

@@ -428,3 +428,29 @@ fn in_github_actions_the_new_secret_is_masked_before_it_is_used() {
     let env = std::fs::read_to_string(github.join("env")).expect("GITHUB_ENV");
     assert!(env.contains("AZURE_CLIENT_SECRET<<"));
 }
+
+#[test]
+fn git_guard_refuses_before_anything_is_created() {
+    let emu = Emu::demo();
+    let w = world(&emu);
+    let git = std::process::Command::new("git")
+        .args(["init", "-q"])
+        .current_dir(w.path())
+        .status()
+        .expect("git");
+    assert!(git.success());
+    let run = init(
+        &emu,
+        &w,
+        demo::PROD_SUBSCRIPTION_ID,
+        &["--name", "ci-guarded"],
+    );
+    assert_exit(&run, 2);
+    assert!(
+        run.stderr.contains("git would not ignore"),
+        "{}",
+        run.stderr
+    );
+    assert!(writes(&emu).is_empty(), "{:?}", writes(&emu));
+    assert!(w.az_calls().is_empty());
+}
