@@ -22,6 +22,7 @@ mod observe;
 mod pattern;
 mod pipeline;
 mod plan;
+mod provision;
 mod resolve;
 mod safe_read;
 mod secret;
