@@ -25,6 +25,7 @@ mod plan;
 /// Properties of the parsers and writers (proptest; cargo fuzz in `fuzz/`).
 #[cfg(any(test, fuzzing))]
 pub mod props;
+mod provision;
 mod resolve;
 mod safe_read;
 mod secret;
