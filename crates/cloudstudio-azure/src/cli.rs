@@ -43,9 +43,6 @@ Exit codes: 0 ok, 1 runtime failure (network, Azure outage, I/O),
 
 const VERIFY_EXAMPLES: &str = "\
 Examples:
-  # The credentials against this branch's target
-  cloudstudio-azure verify
-
   # Every environment and branch rule in cloudstudio.yml, one line each (exit 3 if any fails)
   cloudstudio-azure verify --all
   cloudstudio-azure verify --all --output json";
@@ -136,8 +133,7 @@ pub enum Command {
         resolve: ResolveArgs,
         #[command(flatten)]
         verify: VerifyArgs,
-        /// Check every target the config can select (each environment's default and each
-        /// branch rule) with one token, one line each; for nightly credential health checks
+        /// Check every target the config selects (environment defaults, branch rules), one line each
         #[arg(
             long,
             help_heading = "Verification",
