@@ -10,30 +10,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-AZURE_CLI_VERSION=2.91.0
-AZURE_IDENTITY_VERSION=1.27.0
 # Reads `cloudstudio-azure env --shell dotenv` as Docker and GitLab would.
 PYTHON_DOTENV_VERSION=1.2.2
 
-cache="${CLOUDSTUDIO_CI_CACHE:-$HOME/.cache/cloudstudio-ci}"
-python_version=$(python3 -c 'import sys; print("%d.%d" % sys.version_info[:2])')
-venv="$cache/venv-azcli-$AZURE_CLI_VERSION-identity-$AZURE_IDENTITY_VERSION-py$python_version"
-
-if [ -f "$venv/.complete" ]; then
-    echo "real-clients: azure-cli $AZURE_CLI_VERSION and azure-identity $AZURE_IDENTITY_VERSION from the cache ($venv)"
-else
-    started=$(date +%s)
-    rm -rf "$venv"
-    mkdir -p "$cache"
-    if ! { python3 -m venv "$venv" &&
-        "$venv/bin/pip" install --quiet --disable-pip-version-check \
-            "azure-cli==$AZURE_CLI_VERSION" "azure-identity==$AZURE_IDENTITY_VERSION"; }; then
-        rm -rf "$venv"
-        echo "real-clients: SKIPPED: could not install azure-cli $AZURE_CLI_VERSION and azure-identity $AZURE_IDENTITY_VERSION from PyPI (pip's error is above); the Rust tests against the emulator still ran" >&2
-        exit 0
-    fi
-    touch "$venv/.complete"
-    echo "real-clients: installed azure-cli $AZURE_CLI_VERSION and azure-identity $AZURE_IDENTITY_VERSION in $(($(date +%s) - started))s ($venv)"
+# shellcheck source=.ci/azcli-venv.sh
+source .ci/azcli-venv.sh
+if ! azcli_venv; then
+    echo "real-clients: SKIPPED: the Azure CLI could not be installed; the Rust tests against the emulator still ran" >&2
+    exit 0
 fi
 
 # Added to the cached venv on its own, so that a new pin does not reinstall

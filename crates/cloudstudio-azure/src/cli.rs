@@ -41,6 +41,12 @@ Exit codes: 0 ok, 1 runtime failure (network, Azure outage, I/O),
 2 invalid input (usage, config, credentials, guard refusals),
 3 access not sufficient (token rejected, subscription, role).";
 
+const VERIFY_EXAMPLES: &str = "\
+Examples:
+  # Every environment and branch rule in cloudstudio.yml, one line each (exit 3 if any fails)
+  cloudstudio-azure verify --all
+  cloudstudio-azure verify --all --output json";
+
 #[derive(Debug, Parser)]
 #[command(
     name = "cloudstudio-azure",
@@ -121,11 +127,20 @@ pub enum Command {
     /// Show which credentials, environment and subscription would be used, and why (no network calls)
     Explain(ResolveArgs),
     /// Resolve, then check access against Azure: token, subscription, role (exit 3 if not sufficient)
+    #[command(after_help = VERIFY_EXAMPLES)]
     Verify {
         #[command(flatten)]
         resolve: ResolveArgs,
         #[command(flatten)]
         verify: VerifyArgs,
+        /// Check every target the config selects (environment defaults, branch rules), one line each
+        #[arg(
+            long,
+            help_heading = "Verification",
+            env = "CLOUDSTUDIO_VERIFY_ALL",
+            hide_env_values = true
+        )]
+        all: bool,
     },
     /// Resolve, verify, then write the CloudStudio workdir and the pipeline variables
     Export {

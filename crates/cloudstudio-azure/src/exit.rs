@@ -56,6 +56,9 @@ pub enum Outcome {
     /// Exit 3: the run completed and found the credentials' access not
     /// sufficient (a failed check), which is a result, not an error.
     AccessNotSufficient(Failure),
+    /// The run completed and reported its results (`verify --all`), some
+    /// of which failed with this exit code.
+    Failed(Exit, Failure),
 }
 
 impl Outcome {
@@ -63,6 +66,7 @@ impl Outcome {
         match self {
             Outcome::Success => 0,
             Outcome::AccessNotSufficient(_) => Exit::Access.code(),
+            Outcome::Failed(exit, _) => exit.code(),
         }
     }
 }

@@ -22,6 +22,9 @@ mod observe;
 mod pattern;
 mod pipeline;
 mod plan;
+/// Properties of the parsers and writers (proptest; cargo fuzz in `fuzz/`).
+#[cfg(any(test, fuzzing))]
+pub mod props;
 mod provision;
 mod resolve;
 mod safe_read;
@@ -108,7 +111,7 @@ fn finish(ui: &Ui, result: Result<Outcome, Error>) -> u8 {
     match result {
         Ok(outcome) => {
             let code = outcome.exit_code();
-            if let Outcome::AccessNotSufficient(failure) = &outcome {
+            if let Outcome::AccessNotSufficient(failure) | Outcome::Failed(_, failure) = &outcome {
                 ui.finish_document(Some((failure, code)));
                 ui.fail(failure);
             } else {

@@ -27,6 +27,8 @@ pub enum TargetError {
     BadSubscriptionFlag,
     #[error("the workdir {} (from {from}) does not exist", path.display())]
     WorkdirMissing { path: PathBuf, from: &'static str },
+    #[error("verify --all checks every target the config can select; {flag} picks one")]
+    AllWithOne { flag: &'static str },
     #[error("no CloudStudio workdir found: no `azure/` folder in {} or above", cwd.display())]
     NoWorkdir { cwd: PathBuf },
 }
@@ -40,6 +42,9 @@ impl Diagnose for TargetError {
             TargetError::NoSubscription { environment } => format!(
                 "pass --subscription-id, or add `environments: {{ {environment}: {{ subscription_id: ... }} }}` to cloudstudio.yml"
             ),
+            TargetError::AllWithOne { flag } => {
+                format!("drop {flag} (or its CLOUDSTUDIO_* variable), or drop --all")
+            }
             TargetError::BadSubscriptionFlag => {
                 "copy the Subscription ID from the portal's Subscriptions page".into()
             }
@@ -51,7 +56,9 @@ impl Diagnose for TargetError {
     }
     fn title(&self) -> &'static str {
         match self {
-            TargetError::NoSubscription { .. } | TargetError::BadSubscriptionFlag => "Target",
+            TargetError::NoSubscription { .. }
+            | TargetError::BadSubscriptionFlag
+            | TargetError::AllWithOne { .. } => "Target",
             TargetError::WorkdirMissing { .. } | TargetError::NoWorkdir { .. } => {
                 self.exit().title()
             }
@@ -192,7 +199,6 @@ impl Placement {
         // A fork's branch name selects nothing (see `branch`).
         let trusted_branch = branch.as_deref().filter(|_| detection.untrusted.is_none());
         let rule_index = trusted_branch.and_then(|b| config.rule_index_for(b));
-        let rule = rule_index.and_then(|i| config.branches.get(i));
         let unmatched = match trusted_branch {
             Some(b) => config
                 .branches
@@ -203,7 +209,50 @@ impl Placement {
                 .collect(),
             None => Vec::new(),
         };
+        let mut placement = Placement::with_rule(
+            config,
+            rule_index,
+            flag_environment,
+            flag_subscription,
+            flag_credential,
+        )?;
+        placement.unmatched = unmatched;
+        placement.branch = branch;
+        placement.branch_from = branch_from;
+        placement.branch_notes = detection.notes;
+        placement.untrusted_branch = detection.untrusted;
+        Ok(placement)
+    }
 
+    /// Every placement the config can select, for `verify --all`: each
+    /// environment's default (as `--environment NAME` picks it on a branch
+    /// no rule matches), then each branch rule in file order (as on a branch
+    /// that rule is the first to match). With neither, the default
+    /// placement (development).
+    pub fn all(config: &Config) -> Result<Vec<Placement>, TargetError> {
+        let mut out = Vec::new();
+        for env in config.environments.keys() {
+            out.push(Placement::with_rule(config, None, Some(*env), None, None)?);
+        }
+        for i in 0..config.branches.len() {
+            out.push(Placement::with_rule(config, Some(i), None, None, None)?);
+        }
+        if out.is_empty() {
+            out.push(Placement::with_rule(config, None, None, None, None)?);
+        }
+        Ok(out)
+    }
+
+    /// The placement when rule `rule_index` is the matching one (or none
+    /// matched); no branch.
+    fn with_rule(
+        config: &Config,
+        rule_index: Option<usize>,
+        flag_environment: Option<Environment>,
+        flag_subscription: Option<&str>,
+        flag_credential: Option<&CredentialName>,
+    ) -> Result<Placement, TargetError> {
+        let rule = rule_index.and_then(|i| config.branches.get(i));
         let (environment, environment_from) =
             match (flag_environment, rule.and_then(|r| r.environment)) {
                 (Some(e), _) => (e, EnvironmentFrom::Flag),
@@ -250,12 +299,12 @@ impl Placement {
             rule: rule.map(|r| r.pattern.source.clone()),
             rule_number: rule_index.map(|i| i + 1),
             rule_line: rule_index.and_then(|i| config.rule_line(i)),
-            unmatched,
+            unmatched: Vec::new(),
             overrides,
-            branch,
-            branch_from,
-            branch_notes: detection.notes,
-            untrusted_branch: detection.untrusted,
+            branch: None,
+            branch_from: None,
+            branch_notes: Vec::new(),
+            untrusted_branch: None,
             environment,
             environment_from,
             credential,

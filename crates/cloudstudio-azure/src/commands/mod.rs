@@ -14,6 +14,7 @@ mod export;
 mod init;
 mod status;
 mod verify;
+mod verify_all;
 
 #[cfg(feature = "emulator")]
 use crate::cli::EmulatorCommand;
@@ -37,7 +38,16 @@ pub async fn run(cli: Cli, vars: Vars, ui: &Ui) -> Result<Outcome, Error> {
     };
     match &cli.command {
         Command::Explain(args) => explain::run(&ctx, args).await,
-        Command::Verify { resolve, verify } => verify::run(&ctx, resolve, verify).await,
+        Command::Verify {
+            resolve,
+            verify,
+            all: false,
+        } => verify::run(&ctx, resolve, verify).await,
+        Command::Verify {
+            resolve,
+            verify,
+            all: true,
+        } => verify_all::run(&ctx, resolve, verify).await,
         #[cfg(feature = "emulator")]
         Command::Emulator {
             command: EmulatorCommand::Serve(args),

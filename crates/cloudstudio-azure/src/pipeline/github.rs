@@ -103,6 +103,21 @@ fn summary(title: &str, rows: &[(&str, String)]) -> String {
     out
 }
 
+/// A Markdown table with a header row under `title` (`verify --all`).
+pub fn table<const N: usize>(title: &str, header: [&str; N], rows: &[[String; N]]) -> String {
+    let mut out = format!(
+        "### {title}\n\n| {} |\n|{}\n",
+        header.join(" | "),
+        "---|".repeat(N)
+    );
+    for row in rows {
+        let cells: Vec<String> = row.iter().map(|c| md_cell(c)).collect();
+        out.push_str(&format!("| {} |\n", cells.join(" | ")));
+    }
+    out.push('\n');
+    out
+}
+
 /// A table cell: pipes escaped, line breaks flattened, code-formatted.
 fn md_cell(v: &str) -> String {
     let flat = v.replace(['\r', '\n'], " ").replace('|', "\\|");

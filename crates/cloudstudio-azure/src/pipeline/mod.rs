@@ -7,6 +7,6 @@ mod shell;
 pub(crate) mod variables;
 
 pub use error::PipelineError;
-pub use github::{Outputs, append, env_block};
+pub use github::{Outputs, append, env_block, table};
 pub use shell::{Shell, render as render_shell};
 pub use variables::{ArmVar, arm_vars};

@@ -240,7 +240,7 @@ fn interpret(output: &Output, cloud: Option<&AzCloud<'_>>) -> Result<Session, Re
     })
 }
 
-fn parse(stdout: &[u8]) -> Result<Credentials, ResolveError> {
+pub(super) fn parse(stdout: &[u8]) -> Result<Credentials, ResolveError> {
     let bad = |problem: &str| ResolveError::AzOutput {
         problem: problem.to_owned(),
     };

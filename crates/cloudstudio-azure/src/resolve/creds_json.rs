@@ -33,7 +33,7 @@ pub fn probe(input: &Input<'_>) -> Probe {
     }
 }
 
-fn parse(origin: &str, text: &str) -> Result<Fields, ResolveError> {
+pub(super) fn parse(origin: &str, text: &str) -> Result<Fields, ResolveError> {
     let value: Value = serde_json::from_str(text).map_err(|e| ResolveError::MalformedJson {
         origin: origin.to_owned(),
         problem: match e.classify() {

@@ -12,6 +12,8 @@ mod error;
 mod federation;
 mod flags;
 mod probe;
+#[cfg(any(test, fuzzing))]
+pub(crate) mod props;
 
 pub use az_cli::AzCloud;
 pub use credentials::{Auth, Credentials, SourceKind, TokenFrom};

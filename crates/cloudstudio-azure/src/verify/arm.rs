@@ -99,7 +99,7 @@ pub async fn read(
     )
 }
 
-fn parse<T>(
+pub(super) fn parse<T>(
     reply: Reply,
     what: &'static str,
     body: impl FnOnce(serde_json::Value) -> Option<T>,

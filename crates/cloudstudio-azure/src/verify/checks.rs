@@ -32,22 +32,46 @@ pub async fn run(
     t: &Target<'_>,
     observe: &dyn Observe,
 ) -> Result<Report, VerifyError> {
+    match token_step(http, t.creds, t.endpoints, observe).await? {
+        Ok((token, report)) => resource_checks(http, t, &token, report, observe).await,
+        Err(report) => Ok(report),
+    }
+}
+
+/// The token check: the token and the report so far, or the report with
+/// the token refused. Tokens derived on the way are masked first.
+pub async fn token_step(
+    http: &Arc<Http>,
+    creds: &Credentials,
+    endpoints: &Endpoints,
+    observe: &dyn Observe,
+) -> Result<Result<(Token, Report), Report>, VerifyError> {
     let mut report = Report::default();
     observe.status("asking Entra ID for a token");
-    let token = match token::acquire(http, t.creds, t.endpoints).await? {
+    let token = match token::acquire(http, creds, endpoints).await? {
         Ok(token) => token,
         Err(rejection) => {
             report.fail(Check::Token, rejection.detail, Some(rejection.fix));
-            return Ok(report);
+            return Ok(Err(report));
         }
     };
     for secret in &token.derived {
         observe.secret(secret);
     }
-    report.pass(Check::Token, token_detail(t.creds, &token));
-    emit(&mut report, t.creds, observe, Check::Token);
-    observe.status("reading the subscription and the role assignments from Resource Manager");
+    report.pass(Check::Token, token_detail(creds, &token));
+    emit(&mut report, creds, observe, Check::Token);
+    Ok(Ok((token, report)))
+}
 
+/// The Resource Manager checks with `token`, completing `report`.
+pub async fn resource_checks(
+    http: &Http,
+    t: &Target<'_>,
+    token: &Token,
+    mut report: Report,
+    observe: &dyn Observe,
+) -> Result<Report, VerifyError> {
+    observe.status("reading the subscription and the role assignments from Resource Manager");
     let mut sub_name = None;
     let (sub, perms) = arm::read(http, t.endpoints, &token.access_token, t.subscription_id).await;
     match sub? {
@@ -168,7 +192,7 @@ fn tenant_fix(sub_tenant: &str, ours: &str) -> String {
 
 /// The subscription's tenant in ARM's InvalidAuthenticationTokenTenant
 /// message ("It must match the tenant 'https://sts.windows.net/<id>/'").
-fn other_tenant(message: &str) -> Option<String> {
+pub(super) fn other_tenant(message: &str) -> Option<String> {
     let rest = &message[message.find("must match the tenant")?..];
     let url = rest.split('\'').nth(1)?;
     let id = url.trim_end_matches('/').rsplit('/').next()?;

@@ -141,7 +141,8 @@ pub fn aadsts_code(description: &str) -> Option<u32> {
 /// The first line of a service message, without Entra's trace/correlation
 /// lines, at most 300 characters.
 pub fn first_line(description: &str) -> String {
-    let line = description.lines().next().unwrap_or("").trim();
+    // A lone CR ends a line too (on a terminal it would overwrite it).
+    let line = description.split(['\n', '\r']).next().unwrap_or("").trim();
     crate::untrusted::text(line)
 }
 

@@ -73,6 +73,9 @@ impl Http {
         timeout: Duration,
         observe: Arc<dyn Observe>,
     ) -> Result<Http, VerifyError> {
+        // ring for TLS (Cargo.toml says why); reqwest takes the process
+        // default. Already installed (a second client) is fine.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let mut builder = reqwest::Client::builder()
             // A redirect would carry a bearer token somewhere unasked.
             .redirect(reqwest::redirect::Policy::none())

@@ -7,22 +7,28 @@
 //! the deadline are [`VerifyError`]s (exit 1). Nothing here prints: tokens
 //! to mask and `-v` lines go to the [`Observe`]r, warnings into the report.
 
+mod all;
 mod arm;
 mod checks;
 mod ci_token;
 mod cloud;
+mod common;
 mod doctor;
 mod error;
 mod fixes;
 mod http;
 mod identity;
 mod jwt;
+#[cfg(any(test, fuzzing))]
+pub(crate) mod props;
 mod rbac;
 mod report;
 mod token;
 
+pub use all::{CONCURRENCY, verify_all};
 pub use ci_token::token_claims;
 pub use cloud::{Cloud, Endpoints};
+pub use common::Options;
 pub use doctor::expiry;
 pub use error::VerifyError;
 pub use http::{Http, Reply};
@@ -32,18 +38,8 @@ pub use report::{Check, Report, render_check};
 
 use crate::observe::Observe;
 use crate::resolve::Credentials;
+use common::{backstop, endpoint_warning, finish};
 use std::sync::Arc;
-use std::time::Duration;
-
-/// How to verify.
-pub struct Options<'a> {
-    pub endpoints: &'a Endpoints,
-    pub require: Require,
-    /// The deadline for the whole verification.
-    pub timeout: Duration,
-    /// `SSL_CERT_FILE`: extra trusted roots.
-    pub ssl_cert_file: Option<&'a str>,
-}
 
 /// Runs the checks for `creds` on `subscription_id`. Every token obtained
 /// is handed to `observe` to mask as soon as it exists.
@@ -53,15 +49,7 @@ pub async fn verify(
     opts: &Options<'_>,
     observe: Arc<dyn Observe>,
 ) -> Result<Report, VerifyError> {
-    let mut warnings = Vec::new();
-    if let Some(arm) = &creds.arm_endpoint
-        && !opts.endpoints.same_arm(arm)
-    {
-        warnings.push(format!(
-            "the credentials' resourceManagerEndpointUrl ({arm}) is not this cloud's Resource Manager ({}); pass --cloud to match",
-            opts.endpoints.arm
-        ));
-    }
+    let warnings: Vec<String> = endpoint_warning(creds, opts).into_iter().collect();
     let http = Arc::new(http::Http::new(
         opts.ssl_cert_file,
         opts.timeout,
@@ -73,27 +61,7 @@ pub async fn verify(
         endpoints: opts.endpoints,
         wanted: opts.require.level(),
     };
-    let run = checks::run(&http, &target, observe.as_ref());
-    // The policy never waits past the deadline; this is the backstop for
-    // anything that would (a hung TLS handshake inside a library).
-    let mut report =
-        match tokio::time::timeout(opts.timeout.saturating_add(Duration::from_millis(500)), run)
-            .await
-        {
-            Ok(result) => result?,
-            Err(_) => {
-                return Err(VerifyError::Deadline {
-                    step: "Azure to answer",
-                    seconds: opts.timeout.as_secs(),
-                });
-            }
-        };
-    checks::emit(&mut report, creds, observe.as_ref(), report::Check::Role);
-    for r in report.results() {
-        if r.status == report::CheckStatus::Warn {
-            warnings.push(format!("{}: {}", r.check.name(), r.detail));
-        }
-    }
-    report.warnings = warnings;
+    let mut report = backstop(opts, checks::run(&http, &target, observe.as_ref())).await??;
+    finish(&mut report, creds, observe.as_ref(), warnings);
     Ok(report)
 }

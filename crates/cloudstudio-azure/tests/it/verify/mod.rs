@@ -10,6 +10,7 @@
 //! round trips and parallel reads, `-v`), `input` (exit 2).
 
 mod access;
+mod all;
 mod input;
 mod network;
 mod sources;
