@@ -9,6 +9,7 @@
 //! [`Error`] into the exit code and prints a failure once.
 
 mod branch;
+mod ci;
 mod cli;
 mod commands;
 mod completion;

@@ -7,6 +7,7 @@
 //! directory), then again under the lock and applied.
 
 use super::ctx::{Ctx, Resolution, access_failure};
+use crate::ci::Ci;
 use crate::cli::{ExportArgs, ResolveArgs, VerifyArgs};
 use crate::error::Error;
 use crate::exit::Outcome;
@@ -52,7 +53,7 @@ pub async fn run(
     // The job's files follow the job's environment (GITHUB_ACTIONS=true);
     // workflow commands on stdout follow the Ui. They agree except in
     // `demo`, which simulates a job's files behind a plain terminal.
-    let in_actions = ctx.vars.in_github_actions();
+    let in_actions = Ci::detect(ctx.vars) == Some(Ci::GithubActions);
     if in_actions && !args.dry_run {
         let cred_path = secrets.credential_path(&res.target.placement.credential);
         write_pipeline(ctx, &res, &vars, &cred_path, report.as_ref())?;
@@ -216,7 +217,7 @@ fn print_result(
             "{}",
             crate::untrusted::lines(&plan.render(args.dry_run, ctx.ui.verbose > 0))
         );
-        let in_actions = ctx.vars.in_github_actions();
+        let in_actions = Ci::detect(ctx.vars) == Some(Ci::GithubActions);
         if args.dry_run {
             print!(
                 "{}",

@@ -9,6 +9,7 @@
 
 mod support;
 
+mod ci;
 #[cfg(feature = "emulator")]
 mod cli;
 mod concurrency;

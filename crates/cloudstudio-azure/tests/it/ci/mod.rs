@@ -1,0 +1,5 @@
+//! Issue 12: the CI system, detected once (`GITHUB_ACTIONS`, `GITLAB_CI`,
+//! `TF_BUILD`), picks the branch variables, the masks and the export;
+//! `explain` shows it.
+
+mod detect;
