@@ -230,6 +230,22 @@ impl Ui {
         }
     }
 
+    /// Azure DevOps: `name` as a pipeline variable for the job's later
+    /// steps (`issecret=true`: masked, and only in the `env:` a step maps
+    /// it to). The value is the tool's own (ids, paths, the secret), escaped
+    /// so it stays on this one command line.
+    pub fn ado_set_variable(&self, name: &str, value: &str, secret: bool) {
+        let props = format!(
+            "variable={}{}",
+            crate::ci::vso_escape_property(name),
+            if secret { ";issecret=true" } else { "" }
+        );
+        self.annotate(&format!(
+            "##vso[task.setvariable {props}]{}",
+            vso_escape_data(value)
+        ));
+    }
+
     pub fn warn(&self, msg: &str) {
         self.clear_status();
         let msg = &untrusted::lines(msg);

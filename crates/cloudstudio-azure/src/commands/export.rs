@@ -11,7 +11,7 @@ use crate::ci::Ci;
 use crate::cli::{ExportArgs, ResolveArgs, VerifyArgs};
 use crate::error::Error;
 use crate::exit::Outcome;
-use crate::pipeline::{self, ArmVar, Outputs, arm_vars};
+use crate::pipeline::{self, ArmVar, Outputs, VarValue, arm_vars};
 use crate::plan::{self, Plan, Wanted};
 use crate::verify::Report;
 use crate::workdir::{self, CredentialFile, SecretsDir};
@@ -57,6 +57,12 @@ pub async fn run(
     if in_actions && !args.dry_run {
         let cred_path = secrets.credential_path(&res.target.placement.credential);
         write_pipeline(ctx, &res, &vars, &cred_path, report.as_ref())?;
+    }
+    if Ci::detect(ctx.vars) == Some(Ci::AzureDevops) && !args.dry_run {
+        for v in &vars {
+            let secret = matches!(v.value, VarValue::Secret(_));
+            ctx.ui.ado_set_variable(v.name, v.value.expose(), secret);
+        }
     }
     print_result(ctx, &res, &workdir, &plan, &vars, args, report.is_some())?;
     Ok(Outcome::Success)
@@ -226,9 +232,33 @@ fn print_result(
         } else if in_actions {
             let names: Vec<&str> = vars.iter().map(|v| v.name).collect();
             println!("exported {} to GITHUB_ENV", names.join(", "));
+        } else if Ci::detect(ctx.vars) == Some(Ci::AzureDevops) {
+            println!("{}", ado_note(vars));
         }
     }
     Ok(())
+}
+
+/// What later Azure DevOps steps get; secret variables reach a script
+/// only through its `env:` mapping (the agent's rule).
+fn ado_note(vars: &[ArmVar<'_>]) -> String {
+    let (secret, plain): (Vec<&ArmVar<'_>>, Vec<&ArmVar<'_>>) = vars
+        .iter()
+        .partition(|v| matches!(v.value, VarValue::Secret(_)));
+    let names = |l: &[&ArmVar<'_>]| l.iter().map(|v| v.name).collect::<Vec<_>>().join(", ");
+    let mut out = format!(
+        "exported {} as Azure DevOps pipeline variables",
+        names(&plain)
+    );
+    if !secret.is_empty() {
+        out.push_str(&format!(
+            "; secret ones ({}) reach a later step only through its env: mapping, e.g. env: {{ {}: $({}) }}",
+            names(&secret),
+            secret[0].name,
+            secret[0].name
+        ));
+    }
+    out
 }
 
 fn render_vars(vars: &[ArmVar<'_>], github: bool) -> String {

@@ -2,4 +2,5 @@
 //! `TF_BUILD`), picks the branch variables, the masks and the export;
 //! `explain` shows it.
 
+mod azure_devops;
 mod detect;
