@@ -41,6 +41,17 @@ Exit codes: 0 ok, 1 runtime failure (network, Azure outage, I/O),
 2 invalid input (usage, config, credentials, guard refusals),
 3 access not sufficient (token rejected, subscription, role).";
 
+const EXPORT_EXAMPLES: &str = "\
+Examples:
+  # Preview, then write; in GitHub Actions (GITHUB_ENV) and Azure DevOps
+  # (task.setvariable logging commands) later steps get the variables too
+  cloudstudio-azure export --dry-run
+  cloudstudio-azure export
+
+  # GitLab: later jobs read the non-secret variables from a dotenv report
+  # (artifacts: reports: dotenv: azure.env); the secret is never in it
+  cloudstudio-azure export --dotenv-report azure.env";
+
 #[derive(Debug, Parser)]
 #[command(
     name = "cloudstudio-azure",
@@ -128,6 +139,7 @@ pub enum Command {
         verify: VerifyArgs,
     },
     /// Resolve, verify, then write the CloudStudio workdir and the pipeline variables
+    #[command(after_help = EXPORT_EXAMPLES)]
     Export {
         #[command(flatten)]
         resolve: ResolveArgs,
@@ -380,6 +392,10 @@ pub struct ExportArgs {
     /// Write secrets even where git would not ignore them
     #[arg(long, help_heading = "Export")]
     pub allow_unignored: bool,
+    /// GitLab: write the non-secret variables to FILE as a dotenv report
+    /// (`artifacts: reports: dotenv: FILE`) for later jobs; secrets are left out
+    #[arg(long, value_name = "FILE", help_heading = "Export")]
+    pub dotenv_report: Option<PathBuf>,
     #[command(flatten)]
     pub lock: LockArgs,
 }

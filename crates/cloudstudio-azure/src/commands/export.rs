@@ -35,6 +35,9 @@ pub async fn run(
     // Refusals that need no network (the git guard, a retarget without
     // --force, a bad existing file) come before any request.
     let first_look = preflight(ctx, &res, &secrets, args).await?;
+    if let Some(path) = &args.dotenv_report {
+        super::dotenv_report::check(path)?;
+    }
 
     let report = if args.no_verify {
         None
@@ -65,6 +68,18 @@ pub async fn run(
         }
     }
     print_result(ctx, &res, &workdir, &plan, &vars, args, report.is_some())?;
+    if let Some(path) = args.dotenv_report.as_deref() {
+        if args.dry_run {
+            ctx.ui.info(&format!(
+                "would write the dotenv report {} (without the secret variables)",
+                crate::untrusted::path(path)
+            ));
+        } else {
+            let written = super::dotenv_report::write(path, &vars)?;
+            ctx.ui
+                .info(&super::dotenv_report::describe(path, &written, &vars));
+        }
+    }
     Ok(Outcome::Success)
 }
 

@@ -4,3 +4,4 @@
 
 mod azure_devops;
 mod detect;
+mod gitlab;
