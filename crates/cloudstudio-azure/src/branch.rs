@@ -122,7 +122,7 @@ fn detect_name(flag: Option<&str>, vars: &Vars, cwd: &Path) -> Detection {
     let mut readers: Vec<Reader> = vec![from_github, from_gitlab, from_azure_devops];
     if let Some(i) = Ci::detect(vars).map(|ci| match ci {
         Ci::GithubActions => 0,
-        Ci::GitlabCi => 1,
+        Ci::Gitlab => 1,
         Ci::AzureDevops => 2,
     }) {
         let first = readers.remove(i);

@@ -15,7 +15,8 @@ pub enum Ci {
     AzureDevops,
     /// `GITLAB_CI=true`: masking is the project's CI/CD variable settings;
     /// later jobs get a dotenv report.
-    GitlabCi,
+    #[serde(rename = "gitlab-ci")]
+    Gitlab,
 }
 
 impl Ci {
@@ -33,7 +34,7 @@ impl Ci {
         } else if is("TF_BUILD") {
             Some(Ci::AzureDevops)
         } else if is("GITLAB_CI") {
-            Some(Ci::GitlabCi)
+            Some(Ci::Gitlab)
         } else {
             None
         }
@@ -44,7 +45,7 @@ impl Ci {
         match self {
             Ci::GithubActions => "GitHub Actions",
             Ci::AzureDevops => "Azure DevOps",
-            Ci::GitlabCi => "GitLab CI",
+            Ci::Gitlab => "GitLab CI",
         }
     }
 
@@ -53,7 +54,7 @@ impl Ci {
         match self {
             Ci::GithubActions => "GITHUB_ACTIONS",
             Ci::AzureDevops => "TF_BUILD",
-            Ci::GitlabCi => "GITLAB_CI",
+            Ci::Gitlab => "GITLAB_CI",
         }
     }
 }
@@ -88,7 +89,7 @@ mod tests {
             Some(Ci::GithubActions)
         );
         assert_eq!(detect(&[("TF_BUILD", "True")]), Some(Ci::AzureDevops));
-        assert_eq!(detect(&[("GITLAB_CI", "true")]), Some(Ci::GitlabCi));
+        assert_eq!(detect(&[("GITLAB_CI", "true")]), Some(Ci::Gitlab));
         assert_eq!(detect(&[("GITLAB_CI", "false"), ("CI", "true")]), None);
         assert_eq!(detect(&[("TF_BUILD", "1")]), None);
         assert_eq!(

@@ -160,6 +160,10 @@ pub enum Command {
     },
     /// Remove what `export` wrote for a credential (its file and its environment binding)
     Cleanup(CleanupArgs),
+    /// Create (or complete) the app, its secret or federated credentials and the role
+    /// assignment over your `az login` session, then verify and export it
+    #[command(after_help = crate::provision::next::INIT_EXAMPLES)]
+    Init(Box<InitArgs>),
     /// Run the whole `export` flow offline against the built-in Azure emulator, in a temp workdir
     #[cfg(feature = "emulator")]
     Demo,
@@ -228,6 +232,19 @@ pub struct ServeArgs {
     /// Terraform at the emulator on --port with the CA in --state-dir, then exit (no server)
     #[arg(long, requires = "state_dir")]
     pub print_env: bool,
+}
+
+/// `init`: what to create (`provision::options`), the cloud, and how to export.
+#[derive(Debug, Clone, Args)]
+pub struct InitArgs {
+    #[command(flatten)]
+    pub init: crate::provision::options::InitOptions,
+    #[command(flatten)]
+    pub cloud: CloudArgs,
+    /// --dry-run lists what would be created or reused and writes nothing anywhere;
+    /// --no-verify skips the replication wait and the checks
+    #[command(flatten)]
+    pub export: ExportArgs,
 }
 
 /// Where credentials and the target come from.

@@ -6,6 +6,7 @@ use crate::config::ConfigError;
 use crate::exit::{Diagnose, Exit, Failure};
 use crate::pipeline::PipelineError;
 use crate::plan::PlanError;
+use crate::provision::ProvisionError;
 use crate::resolve::ResolveError;
 use crate::target::TargetError;
 use crate::verify::VerifyError;
@@ -27,6 +28,9 @@ pub enum Error {
     Workdir(#[from] WorkdirError),
     #[error(transparent)]
     Pipeline(#[from] PipelineError),
+    /// `init`'s Graph and role-assignment writes.
+    #[error(transparent)]
+    Provision(#[from] ProvisionError),
     /// An emulator scenario file that cannot be used (`emulator serve`).
     #[cfg(feature = "emulator")]
     #[error("{message}")]
@@ -87,6 +91,7 @@ impl Error {
             Error::Plan(e) => Some(e),
             Error::Workdir(e) => Some(e),
             Error::Pipeline(e) => Some(e),
+            Error::Provision(e) => Some(e),
             #[cfg(feature = "emulator")]
             Error::Scenario { .. } | Error::Emulator { .. } | Error::ServeUsage { .. } => None,
             Error::Io { .. } | Error::Json(_) | Error::Usage { .. } => None,
@@ -104,6 +109,7 @@ impl Diagnose for Error {
             Error::Plan(e) => e.exit(),
             Error::Workdir(e) => e.exit(),
             Error::Pipeline(e) => e.exit(),
+            Error::Provision(e) => e.exit(),
             #[cfg(feature = "emulator")]
             Error::Scenario { .. } | Error::ServeUsage { .. } => Exit::Input,
             #[cfg(feature = "emulator")]

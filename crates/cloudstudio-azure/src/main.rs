@@ -23,6 +23,7 @@ mod observe;
 mod pattern;
 mod pipeline;
 mod plan;
+mod provision;
 mod resolve;
 mod safe_read;
 mod secret;

@@ -6,6 +6,10 @@
 //! step summary are files in the temp directory), and runs `export` for real:
 //! resolve, verify over HTTPS, write. Then it shows what happened: a second
 //! run that changes nothing, and what a Reader-only credential looks like.
+//! Last, `init` as a developer signed in with `az login` would run it (a
+//! stand-in `az` prints the emulator's signed-in user): the app, its
+//! secret and the Contributor assignment created, verified and exported,
+//! then a re-run that creates nothing.
 
 use super::ctx::Ctx;
 use crate::cli::{CloudArgs, ExportArgs, GlobalArgs, ResolveArgs, VerifyArgs};
@@ -97,8 +101,89 @@ pub async fn run(ctx: &Ctx<'_>) -> Result<Outcome, Error> {
         outcome.exit_code()
     ));
 
+    #[cfg(unix)]
+    init_scene(&emulator, &root, &global, &ui).await?;
+
     print_job_files(&github, &workdir);
     Ok(Outcome::Success)
+}
+
+/// `init` twice on the developer's machine (no CI variables): creates,
+/// then reuses. The stand-in `az` is a shell script, hence Unix only.
+#[cfg(unix)]
+async fn init_scene(
+    emulator: &Emulator,
+    root: &Path,
+    global: &GlobalArgs,
+    ui: &Ui,
+) -> Result<(), Error> {
+    use clap::Parser as _;
+    let say = |s: &str| println!("{}", crate::untrusted::lines(s));
+    let az = write_fake_az(root).map_err(Error::io("write the demo's stand-in `az`"))?;
+    let ca = emulator.ca_pem_path().display().to_string();
+    let vars = Vars::from_pairs([("SSL_CERT_FILE", ca.as_str())]);
+    let base = emulator.base_url();
+    let graph = format!("{base}/graph");
+    let argv = [
+        "cloudstudio-azure",
+        "init",
+        "--subscription-id",
+        demo::DEV_SUBSCRIPTION_ID,
+        "--environment",
+        "development",
+        "--name",
+        "cloudstudio-demo-development",
+        "--cloud",
+        "custom",
+        "--authority-host",
+        &base,
+        "--arm-endpoint",
+        &base,
+        "--graph-endpoint",
+        &graph,
+    ];
+    let Ok(crate::cli::Cli {
+        command: crate::cli::Command::Init(args),
+        ..
+    }) = crate::cli::Cli::try_parse_from(argv)
+    else {
+        return Err(Error::Emulator {
+            message: "the demo's init arguments do not parse".into(),
+        });
+    };
+    let dev = Ctx {
+        global,
+        vars: &vars,
+        ui,
+        cwd: root.join("workdir"),
+    };
+    let line = "$ cloudstudio-azure init --subscription-id <development> --environment development --name cloudstudio-demo-development";
+    say(&format!(
+        "\n{line}\n  # on a developer's machine, signed in with `az login` as {}",
+        demo::CLI_USER
+    ));
+    super::init::run_with(&dev, &args, &az).await?;
+    say(&format!("\n{line}   # again: creates nothing"));
+    super::init::run_with(&dev, &args, &az).await?;
+    Ok(())
+}
+
+/// A stand-in for `az account get-access-token`: the emulator's signed-in
+/// user, whose token Graph and Resource Manager accept.
+#[cfg(unix)]
+fn write_fake_az(root: &Path) -> std::io::Result<String> {
+    use std::os::unix::fs::PermissionsExt;
+    let session = serde_json::json!({
+        "accessToken": demo::CLI_ACCESS_TOKEN,
+        "expiresOn": "2099-01-01 00:00:00.000000",
+        "subscription": demo::DEV_SUBSCRIPTION_ID,
+        "tenant": demo::TENANT_ID,
+        "tokenType": "Bearer",
+    });
+    let path = root.join("az");
+    std::fs::write(&path, format!("#!/bin/sh\ncat <<'EOF'\n{session}\nEOF\n"))?;
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o700))?;
+    Ok(path.display().to_string())
 }
 
 /// What the simulated job's later steps get, and where the files are.

@@ -29,12 +29,24 @@ pub async fn run(
     let endpoints = resolve.cloud.endpoints(ctx.vars)?;
     // Resolution masks the secret first; nothing is printed before it.
     let res = ctx.resolve(resolve).await?;
+    run_resolved(ctx, &res, &endpoints, verify, args).await
+}
+
+/// Everything after resolution: verify, plan, write, pipeline. `init`
+/// calls it with the credential it created (masked already).
+pub async fn run_resolved(
+    ctx: &Ctx<'_>,
+    res: &Resolution,
+    endpoints: &crate::verify::Endpoints,
+    verify: &VerifyArgs,
+    args: &ExportArgs,
+) -> Result<Outcome, Error> {
     // A missing workdir is an input error: find it before any network call.
     let workdir = ctx.workdir(&res.config)?;
     let secrets = SecretsDir::new(&workdir);
     // Refusals that need no network (the git guard, a retarget without
     // --force, a bad existing file) come before any request.
-    let first_look = preflight(ctx, &res, &secrets, args).await?;
+    let first_look = preflight(ctx, res, &secrets, args).await?;
     if let Some(path) = &args.dotenv_report {
         super::dotenv_report::check(path)?;
     }
@@ -42,7 +54,7 @@ pub async fn run(
     let report = if args.no_verify {
         None
     } else {
-        let report = ctx.verify(&res, &endpoints, verify).await?;
+        let report = ctx.verify(res, endpoints, verify).await?;
         if !report.passed() {
             print_failed_report(ctx, &report)?;
             return Ok(access_failure(&report, "; nothing was written"));
@@ -51,15 +63,15 @@ pub async fn run(
         Some(report)
     };
 
-    let plan = write_workdir(ctx, &res, &secrets, args, first_look)?;
-    let vars = arm_vars(&res.credentials, &res.target.subscription_id, &endpoints);
+    let plan = write_workdir(ctx, res, &secrets, args, first_look)?;
+    let vars = arm_vars(&res.credentials, &res.target.subscription_id, endpoints);
     // The job's files follow the job's environment (GITHUB_ACTIONS=true);
     // workflow commands on stdout follow the Ui. They agree except in
     // `demo`, which simulates a job's files behind a plain terminal.
     let in_actions = Ci::detect(ctx.vars) == Some(Ci::GithubActions);
     if in_actions && !args.dry_run {
         let cred_path = secrets.credential_path(&res.target.placement.credential);
-        write_pipeline(ctx, &res, &vars, &cred_path, report.as_ref())?;
+        write_pipeline(ctx, res, &vars, &cred_path, report.as_ref())?;
     }
     if Ci::detect(ctx.vars) == Some(Ci::AzureDevops) && !args.dry_run {
         for v in &vars {
@@ -67,7 +79,7 @@ pub async fn run(
             ctx.ui.ado_set_variable(v.name, v.value.expose(), secret);
         }
     }
-    print_result(ctx, &res, &workdir, &plan, &vars, args, report.is_some())?;
+    print_result(ctx, res, &workdir, &plan, &vars, args, report.is_some())?;
     if let Some(path) = args.dotenv_report.as_deref() {
         if args.dry_run {
             ctx.ui.info(&format!(

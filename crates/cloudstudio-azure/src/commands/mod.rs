@@ -12,6 +12,7 @@ mod emulator;
 mod env;
 mod explain;
 mod export;
+mod init;
 mod status;
 mod verify;
 
@@ -48,6 +49,7 @@ pub async fn run(cli: Cli, vars: Vars, ui: &Ui) -> Result<Outcome, Error> {
             export,
         } => export::run(&ctx, resolve, verify, export).await,
         Command::Status => status::run(&ctx).await,
+        Command::Init(args) => init::run(&ctx, args).await,
         #[cfg(feature = "emulator")]
         Command::Demo => demo::run(&ctx).await,
         Command::Env { resolve, shell } => env::run(&ctx, resolve, env_shell(*shell, ui)?).await,
@@ -67,6 +69,7 @@ fn refuse_unused_globals(cli: &Cli) -> Result<(), Error> {
         | Command::Export { .. }
         | Command::Status
         | Command::Env { .. }
+        | Command::Init(_)
         | Command::Cleanup(_) => return Ok(()),
         #[cfg(feature = "emulator")]
         Command::Demo => ("demo", false),

@@ -93,6 +93,24 @@ pub async fn resolve(input: Input<'_>, observe: &dyn Observe) -> Result<Resolved
     }
 }
 
+/// One `az account get-access-token --resource RESOURCE` for `init`, which
+/// needs a token per resource (Microsoft Graph, Resource Manager): the
+/// same one process, timeout, caps and messages as the `az-cli` source.
+pub async fn az_token(
+    program: &str,
+    cloud: &AzCloud<'_>,
+    subscription: Option<&str>,
+    timeout: std::time::Duration,
+    observe: &dyn Observe,
+) -> Result<Credentials, ResolveError> {
+    match az_cli::run(program, timeout, subscription, Some(cloud), observe).await? {
+        az_cli::Session::Found(credentials) => Ok(credentials),
+        az_cli::Session::Unavailable(reason) => Err(ResolveError::NoneFound {
+            tried: vec![format!("az-cli: {reason}")],
+        }),
+    }
+}
+
 /// The subscription the az session's token is asked for: the run's target
 /// when it is known, else `AZURE_SUBSCRIPTION_ID` / `ARM_SUBSCRIPTION_ID`
 /// (Terraform's `ARM_USE_CLI` setup names the subscription that way).

@@ -25,9 +25,10 @@ pub use ci_token::token_claims;
 pub use cloud::{Cloud, Endpoints};
 pub use doctor::expiry;
 pub use error::VerifyError;
+pub use http::{Http, Reply};
 pub use jwt::Claims;
 pub use rbac::Require;
-pub use report::{Report, render_check};
+pub use report::{Check, Report, render_check};
 
 use crate::observe::Observe;
 use crate::resolve::Credentials;

@@ -5,7 +5,8 @@
 //! `resolve` (sources, precedence, branch rules, `explain`), `verify/`
 //! (against the in-tree emulator), `export`, `github`, `git_guard`,
 //! `concurrency`, `env_shell`, `status_cleanup`, `leaks`,
-//! `export_verified`, `emulator_serve`; snapshots in `snapshots/`.
+//! `export_verified`, `emulator_serve`, `init/` (app, secret or
+//! federation, role assignment over a fake `az` session, against the emulator); snapshots in `snapshots/`.
 
 mod support;
 
@@ -22,6 +23,7 @@ mod federation;
 mod git_guard;
 mod github;
 mod hostile;
+mod init;
 mod layout;
 mod leaks;
 mod resolve;

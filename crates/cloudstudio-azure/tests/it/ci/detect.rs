@@ -15,9 +15,12 @@ fn explain(vars: &[(&str, &str)], json: bool) -> crate::support::Run {
     w.run(&args)
 }
 
+/// Variables, the `ci:` line, the JSON `ci` key.
+type Case<'a> = (&'a [(&'a str, &'a str)], &'a str, serde_json::Value);
+
 #[test]
 fn explain_names_the_ci_system_in_text_and_json() {
-    let cases: [(&[(&str, &str)], &str, serde_json::Value); 4] = [
+    let cases: [Case; 4] = [
         (
             &[("GITHUB_ACTIONS", "true")],
             "GitHub Actions (GITHUB_ACTIONS=true)",
