@@ -409,7 +409,7 @@ pub fn path_with(bin_dir: &Path) -> String {
 }
 
 /// A workflow/logging command meant to hand a secret to the CI system.
-fn carries_secret(line: &str) -> bool {
+pub(crate) fn carries_secret(line: &str) -> bool {
     line.starts_with("::add-mask::")
         || line.starts_with("##vso[task.setsecret]")
         || line
