@@ -1,9 +1,10 @@
 //! Which branch this pipeline runs for, and where that came from.
 //!
 //! Order: `--branch` > `GITHUB_HEAD_REF` (pull requests: the source branch) >
-//! `GITHUB_REF_NAME` / `GITHUB_REF` > `CI_COMMIT_REF_NAME` (GitLab) >
-//! `SYSTEM_PULLREQUEST_SOURCEBRANCH` / `BUILD_SOURCEBRANCH` (Azure Pipelines),
-//! then the local `.git/HEAD`. `refs/heads/` and `refs/tags/` are stripped; a
+//! `GITHUB_REF_NAME` / `GITHUB_REF` > `CI_MERGE_REQUEST_SOURCE_BRANCH_NAME` /
+//! `CI_COMMIT_REF_NAME` (GitLab) > `SYSTEM_PULLREQUEST_SOURCEBRANCH` /
+//! `BUILD_SOURCEBRANCH` (Azure Pipelines), then the local `.git/HEAD`; the
+//! detected CI system's own variables come first ([`Ci::detect`]). `refs/heads/` and `refs/tags/` are stripped; a
 //! `refs/pull/...` ref is not a branch and is passed over.
 //!
 //! Untrusted names: a fork's pull request names its own head branch, so a
@@ -13,6 +14,7 @@
 //! `GITHUB_REPOSITORY`; otherwise, or when the event cannot tell,
 //! [`Detection::untrusted`] says why and branch rules do not apply.
 
+use crate::ci::Ci;
 use crate::safe_read::{self, Links};
 use crate::vars::Vars;
 use std::path::{Path, PathBuf};
@@ -44,7 +46,33 @@ pub fn detect(flag: Option<&str>, vars: &Vars, cwd: &Path) -> Detection {
             d.untrusted = untrusted_pull_request(vars);
         }
     }
+    if d.untrusted.is_none() {
+        d.untrusted = d
+            .branch
+            .as_ref()
+            .and_then(|b| untrusted_fork(vars, &b.from));
+    }
     d
+}
+
+/// GitLab and Azure DevOps: a merge/pull request from a fork names the
+/// fork's branch; like GitHub's, it does not select the environment.
+fn untrusted_fork(vars: &Vars, from: &str) -> Option<String> {
+    let get = |n: &str| vars.get(n).map(str::trim);
+    match from {
+        "CI_MERGE_REQUEST_SOURCE_BRANCH_NAME" | "CI_COMMIT_REF_NAME" => {
+            let source = get("CI_MERGE_REQUEST_SOURCE_PROJECT_ID")?;
+            (Some(source) != get("CI_MERGE_REQUEST_PROJECT_ID")).then(|| {
+                "the merge request comes from another project (CI_MERGE_REQUEST_SOURCE_PROJECT_ID is not CI_MERGE_REQUEST_PROJECT_ID); its branch name does not select the environment (branch rules skipped; --environment or the default applies)".to_owned()
+            })
+        }
+        "SYSTEM_PULLREQUEST_SOURCEBRANCH" => get("SYSTEM_PULLREQUEST_ISFORK")
+            .is_some_and(|v| v.eq_ignore_ascii_case("true"))
+            .then(|| {
+                "the pull request comes from a fork (SYSTEM_PULLREQUEST_ISFORK=True); its branch name does not select the environment (branch rules skipped; --environment or the default applies)".to_owned()
+            }),
+        _ => None,
+    }
 }
 
 /// Why a pull request's head branch is not trusted here, or `None` when the
@@ -89,33 +117,20 @@ fn detect_name(flag: Option<&str>, vars: &Vars, cwd: &Path) -> Detection {
     if let Some(b) = flag.map(str::trim).filter(|b| !b.is_empty()) {
         return found(strip_ref(b).unwrap_or(b).to_owned(), "flag");
     }
-    if let Some(b) = vars.get("GITHUB_HEAD_REF") {
-        return found(b.trim().to_owned(), "GITHUB_HEAD_REF");
+    // The CI system running the job is asked first: another system's
+    // variables (a job started from another CI) must not pick the branch.
+    let mut readers: Vec<Reader> = vec![from_github, from_gitlab, from_azure_devops];
+    if let Some(i) = Ci::detect(vars).map(|ci| match ci {
+        Ci::GithubActions => 0,
+        Ci::Gitlab => 1,
+        Ci::AzureDevops => 2,
+    }) {
+        let first = readers.remove(i);
+        readers.insert(0, first);
     }
-    // GITHUB_REF_NAME is `123/merge` on pull_request events: trust it only
-    // when GITHUB_REF does not say it is a pull ref.
-    let github_ref = vars.get("GITHUB_REF").map(str::trim);
-    let pull = github_ref.is_some_and(|r| r.starts_with("refs/pull/"));
-    if pull {
-        notes.push("GITHUB_REF is a pull request ref, not a branch".to_owned());
-    } else {
-        if let Some(b) = vars.get("GITHUB_REF_NAME") {
-            return found(b.trim().to_owned(), "GITHUB_REF_NAME");
-        }
-        if let Some(b) = github_ref.and_then(strip_ref) {
-            return found(b.to_owned(), "GITHUB_REF");
-        }
-    }
-    if let Some(b) = vars.get("CI_COMMIT_REF_NAME") {
-        return found(b.trim().to_owned(), "CI_COMMIT_REF_NAME");
-    }
-    for name in ["SYSTEM_PULLREQUEST_SOURCEBRANCH", "BUILD_SOURCEBRANCH"] {
-        if let Some(v) = vars.get(name).map(str::trim) {
-            if v.starts_with("refs/pull/") {
-                notes.push(format!("{name} is a pull request ref, not a branch"));
-                continue;
-            }
-            return found(strip_ref(v).unwrap_or(v).to_owned(), name);
+    for read in readers {
+        if let Some((name, from)) = read(vars, &mut notes) {
+            return found(name, from);
         }
     }
     match git_head(cwd) {
@@ -134,6 +149,57 @@ fn detect_name(flag: Option<&str>, vars: &Vars, cwd: &Path) -> Detection {
             untrusted: None,
         },
     }
+}
+
+/// One CI system's branch variables: the name and the variable it came
+/// from, or notes on why a candidate was passed over.
+type Reader = fn(&Vars, &mut Vec<String>) -> Option<(String, &'static str)>;
+
+fn from_github(vars: &Vars, notes: &mut Vec<String>) -> Option<(String, &'static str)> {
+    if let Some(b) = vars.get("GITHUB_HEAD_REF") {
+        return Some((b.trim().to_owned(), "GITHUB_HEAD_REF"));
+    }
+    // GITHUB_REF_NAME is `123/merge` on pull_request events: trust it only
+    // when GITHUB_REF does not say it is a pull ref.
+    let github_ref = vars.get("GITHUB_REF").map(str::trim);
+    if github_ref.is_some_and(|r| r.starts_with("refs/pull/")) {
+        notes.push("GITHUB_REF is a pull request ref, not a branch".to_owned());
+        return None;
+    }
+    if let Some(b) = vars.get("GITHUB_REF_NAME") {
+        return Some((b.trim().to_owned(), "GITHUB_REF_NAME"));
+    }
+    github_ref
+        .and_then(strip_ref)
+        .map(|b| (b.to_owned(), "GITHUB_REF"))
+}
+
+/// Merge request pipelines: the source branch (in merged-results
+/// pipelines `CI_COMMIT_REF_NAME` is a `refs/merge-requests/...` ref).
+fn from_gitlab(vars: &Vars, notes: &mut Vec<String>) -> Option<(String, &'static str)> {
+    for name in ["CI_MERGE_REQUEST_SOURCE_BRANCH_NAME", "CI_COMMIT_REF_NAME"] {
+        if let Some(v) = vars.get(name).map(str::trim) {
+            if v.starts_with("refs/merge-requests/") {
+                notes.push(format!("{name} is a merge request ref, not a branch"));
+                continue;
+            }
+            return Some((v.to_owned(), name));
+        }
+    }
+    None
+}
+
+fn from_azure_devops(vars: &Vars, notes: &mut Vec<String>) -> Option<(String, &'static str)> {
+    for name in ["SYSTEM_PULLREQUEST_SOURCEBRANCH", "BUILD_SOURCEBRANCH"] {
+        if let Some(v) = vars.get(name).map(str::trim) {
+            if v.starts_with("refs/pull/") {
+                notes.push(format!("{name} is a pull request ref, not a branch"));
+                continue;
+            }
+            return Some((strip_ref(v).unwrap_or(v).to_owned(), name));
+        }
+    }
+    None
 }
 
 /// `refs/heads/x` -> `x`, `refs/tags/v1` -> `v1`; other `refs/` -> None;

@@ -12,6 +12,7 @@
 
 use crate::completion::{COMPLETION_EXAMPLES, CompletionShell};
 use crate::config::CredentialName;
+use crate::help::{EXAMPLES, EXPORT_EXAMPLES, SERVE_EXAMPLES, VERIFY_EXAMPLES};
 use crate::ids::Environment;
 use crate::pipeline::Shell;
 use crate::resolve::SourceKind;
@@ -21,31 +22,6 @@ use crate::verify::{Cloud, Endpoints, Require, VerifyError};
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 use std::time::Duration;
-
-const EXAMPLES: &str = "\
-Examples:
-  # What would be used on this branch, and why (no network calls)
-  cloudstudio-azure explain
-
-  # Check the credentials against Azure: token, subscription, Contributor role
-  cloudstudio-azure verify
-
-  # Write the CloudStudio workdir and the pipeline variables; preview first
-  cloudstudio-azure export --dry-run
-  cloudstudio-azure export
-
-  # The whole flow offline, against the built-in Azure emulator
-  cloudstudio-azure demo
-
-Exit codes: 0 ok, 1 runtime failure (network, Azure outage, I/O),
-2 invalid input (usage, config, credentials, guard refusals),
-3 access not sufficient (token rejected, subscription, role).";
-
-const VERIFY_EXAMPLES: &str = "\
-Examples:
-  # Every environment and branch rule in cloudstudio.yml, one line each (exit 3 if any fails)
-  cloudstudio-azure verify --all
-  cloudstudio-azure verify --all --output json";
 
 #[derive(Debug, Parser)]
 #[command(
@@ -143,6 +119,7 @@ pub enum Command {
         all: bool,
     },
     /// Resolve, verify, then write the CloudStudio workdir and the pipeline variables
+    #[command(after_help = EXPORT_EXAMPLES)]
     Export {
         #[command(flatten)]
         resolve: ResolveArgs,
@@ -206,14 +183,6 @@ pub enum EmulatorCommand {
     #[command(after_help = SERVE_EXAMPLES)]
     Serve(ServeArgs),
 }
-
-const SERVE_EXAMPLES: &str = "\
-Examples:
-  # Trust the CA once: keep it (and the token-signing key) in a directory
-  cloudstudio-azure emulator serve --port 8443 --state-dir .emulator --log .emulator/requests.jsonl
-
-  # In another shell: point az, the Azure SDKs and Terraform at it
-  eval \"$(cloudstudio-azure emulator serve --port 8443 --state-dir .emulator --print-env)\"";
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
@@ -412,6 +381,10 @@ pub struct ExportArgs {
     /// Write secrets even where git would not ignore them
     #[arg(long, help_heading = "Export")]
     pub allow_unignored: bool,
+    /// GitLab: write the non-secret variables to FILE as a dotenv report
+    /// (`artifacts: reports: dotenv: FILE`) for later jobs; secrets are left out
+    #[arg(long, value_name = "FILE", help_heading = "Export")]
+    pub dotenv_report: Option<PathBuf>,
     #[command(flatten)]
     pub lock: LockArgs,
 }

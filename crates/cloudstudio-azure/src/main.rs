@@ -9,6 +9,7 @@
 //! [`Error`] into the exit code and prints a failure once.
 
 mod branch;
+mod ci;
 mod cli;
 mod commands;
 mod completion;
@@ -16,6 +17,7 @@ mod config;
 mod error;
 mod exit;
 mod file_error;
+mod help;
 mod ids;
 mod lookup;
 mod observe;

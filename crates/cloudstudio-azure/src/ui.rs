@@ -3,11 +3,14 @@
 //!
 //! In GitHub Actions (`GITHUB_ACTIONS=true`) warnings and errors become
 //! workflow-command annotations, and `::add-mask::` lines for every secret are
-//! printed before any other output on either stream. Failures are printed
+//! printed before any other output on either stream; in Azure DevOps
+//! (`TF_BUILD=True`) the same as `##vso[task.setsecret]` and
+//! `##vso[task.logissue]` logging commands. Failures are printed
 //! here and nowhere else ([`Ui::fail`]), so every command reports them the
 //! same way. Every line passes [`untrusted::lines`] first: only the
 //! workflow commands written here (masks, annotations) can reach the runner.
 
+use crate::ci::{Ci, vso_escape_data};
 use crate::exit::Failure;
 use crate::observe::{CheckStatus, Observe};
 use crate::secret::Secret;
@@ -47,6 +50,8 @@ pub enum OutputFormat {
 #[derive(Debug, Clone)]
 pub struct Ui {
     pub github: bool,
+    /// Azure DevOps (`TF_BUILD=True`): `##vso[...]` logging commands.
+    pub ado: bool,
     pub quiet: bool,
     pub verbose: u8,
     pub format: OutputFormat,
@@ -68,8 +73,10 @@ pub struct Ui {
 
 impl Ui {
     pub fn new(vars: &Vars, quiet: bool, verbose: u8, format: OutputFormat) -> Ui {
+        let ci = Ci::detect(vars);
         Ui {
-            github: vars.in_github_actions(),
+            github: ci == Some(Ci::GithubActions),
+            ado: ci == Some(Ci::AzureDevops),
             quiet,
             verbose,
             format,
@@ -165,7 +172,7 @@ impl Ui {
     /// not a CI log, and not silenced.
     fn live(&self) -> bool {
         use std::io::IsTerminal;
-        !self.quiet && !self.github && std::io::stderr().is_terminal()
+        !self.quiet && !self.github && !self.ado && std::io::stderr().is_terminal()
     }
 
     /// Draws (or replaces) the status line on stderr, with a spinner.
@@ -185,7 +192,7 @@ impl Ui {
     /// `::add-mask::` for each line of each secret (the runner masks line by
     /// line). No-op outside GitHub Actions. Call before printing anything.
     pub fn mask<'a>(&self, secrets: impl IntoIterator<Item = &'a Secret>) {
-        if !self.github {
+        if !self.github && !self.ado {
             return;
         }
         // `--output json`: stdout is exactly one JSON document, so masks go
@@ -200,7 +207,13 @@ impl Ui {
                 // The runner unescapes command data: a secret holding `%0A`
                 // must be escaped, or a different string gets masked.
                 // A write failure here is a closed stream; nothing to mask for.
-                let _ = writeln!(out, "::add-mask::{}", escape_data(line));
+                let _ = if self.ado {
+                    // Azure DevOps' mask-only command: registers the value
+                    // with the agent's secret masker, sets no variable.
+                    writeln!(out, "##vso[task.setsecret]{}", vso_escape_data(line))
+                } else {
+                    writeln!(out, "::add-mask::{}", escape_data(line))
+                };
             }
         }
         let _ = out.flush();
@@ -217,6 +230,22 @@ impl Ui {
         }
     }
 
+    /// Azure DevOps: `name` as a pipeline variable for the job's later
+    /// steps (`issecret=true`: masked, and only in the `env:` a step maps
+    /// it to). The value is the tool's own (ids, paths, the secret), escaped
+    /// so it stays on this one command line.
+    pub fn ado_set_variable(&self, name: &str, value: &str, secret: bool) {
+        let props = format!(
+            "variable={}{}",
+            crate::ci::vso_escape_property(name),
+            if secret { ";issecret=true" } else { "" }
+        );
+        self.annotate(&format!(
+            "##vso[task.setvariable {props}]{}",
+            vso_escape_data(value)
+        ));
+    }
+
     pub fn warn(&self, msg: &str) {
         self.clear_status();
         let msg = &untrusted::lines(msg);
@@ -224,6 +253,11 @@ impl Ui {
             self.annotate(&format!(
                 "::warning title=cloudstudio-azure::{}",
                 escape_data(msg)
+            ));
+        } else if self.ado {
+            self.annotate(&format!(
+                "##vso[task.logissue type=warning]{}",
+                vso_escape_data(msg)
             ));
         } else {
             eprintln!("{} {msg}", self.paint(Paint::Warn, "warning:", true));
@@ -257,12 +291,18 @@ impl Ui {
         self.clear_status();
         let message = &untrusted::lines(message);
         let hint = &hint.as_deref().map(untrusted::lines);
+        let mut body = message.clone();
+        if let Some(h) = hint {
+            body.push_str("\nhint: ");
+            body.push_str(h);
+        }
+        if self.ado {
+            self.annotate(&format!(
+                "##vso[task.logissue type=error]{}",
+                vso_escape_data(&body)
+            ));
+        }
         if self.github {
-            let mut body = message.clone();
-            if let Some(h) = hint {
-                body.push_str("\nhint: ");
-                body.push_str(h);
-            }
             self.annotate(&format!(
                 "::error title={}::{}",
                 escape_property(title),

@@ -77,11 +77,6 @@ impl Vars {
                     .is_some_and(|v| !v.eq_ignore_ascii_case("false"))
             })
     }
-
-    /// `GITHUB_ACTIONS=true`: mask, annotate, write `GITHUB_ENV`.
-    pub fn in_github_actions(&self) -> bool {
-        self.get("GITHUB_ACTIONS") == Some("true")
-    }
 }
 
 // Deliberately no Debug derive: the map holds secrets.

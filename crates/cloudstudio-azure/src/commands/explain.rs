@@ -3,6 +3,7 @@
 //! environment, credential) is shown even when resolution fails.
 
 use super::ctx::Ctx;
+use crate::ci::Ci;
 use crate::cli::ResolveArgs;
 use crate::config::Config;
 use crate::error::Error;
@@ -53,10 +54,22 @@ fn show(
     // Without credentials, the subscription the target asks for.
     let sub = sub.or_else(|| p.requested());
     if ctx.ui.json() {
-        ctx.ui
-            .document(with_token(json_doc(config, p, resolved, sub), token));
+        let mut doc = json_doc(config, p, resolved, sub);
+        if let Some(map) = doc.as_object_mut() {
+            map.insert("ci".into(), json!(Ci::detect(ctx.vars)));
+        }
+        ctx.ui.document(with_token(doc, token));
     } else {
         let mut out = String::new();
+        let ci = Ci::detect(ctx.vars).map_or("(none detected)".into(), |ci| {
+            format!(
+                "{} ({}={})",
+                ci.name(),
+                ci.marker(),
+                ctx.vars.get(ci.marker()).unwrap_or_default()
+            )
+        });
+        line(&mut out, "ci:", &ci);
         if let Some(r) = resolved {
             out.push_str(&render_source(r));
             out.push_str(&token_lines(token));

@@ -7,10 +7,11 @@
 //! directory), then again under the lock and applied.
 
 use super::ctx::{Ctx, Resolution, access_failure};
+use crate::ci::Ci;
 use crate::cli::{ExportArgs, ResolveArgs, VerifyArgs};
 use crate::error::Error;
 use crate::exit::Outcome;
-use crate::pipeline::{self, ArmVar, Outputs, arm_vars};
+use crate::pipeline::{self, ArmVar, Outputs, VarValue, arm_vars};
 use crate::plan::{self, Plan, Wanted};
 use crate::verify::Report;
 use crate::workdir::{self, CredentialFile, SecretsDir};
@@ -46,6 +47,9 @@ pub async fn run_resolved(
     // Refusals that need no network (the git guard, a retarget without
     // --force, a bad existing file) come before any request.
     let first_look = preflight(ctx, res, &secrets, args).await?;
+    if let Some(path) = &args.dotenv_report {
+        super::dotenv_report::check(path)?;
+    }
 
     let report = if args.no_verify {
         None
@@ -64,12 +68,30 @@ pub async fn run_resolved(
     // The job's files follow the job's environment (GITHUB_ACTIONS=true);
     // workflow commands on stdout follow the Ui. They agree except in
     // `demo`, which simulates a job's files behind a plain terminal.
-    let in_actions = ctx.vars.in_github_actions();
+    let in_actions = Ci::detect(ctx.vars) == Some(Ci::GithubActions);
     if in_actions && !args.dry_run {
         let cred_path = secrets.credential_path(&res.target.placement.credential);
         write_pipeline(ctx, res, &vars, &cred_path, report.as_ref())?;
     }
+    if Ci::detect(ctx.vars) == Some(Ci::AzureDevops) && !args.dry_run {
+        for v in &vars {
+            let secret = matches!(v.value, VarValue::Secret(_));
+            ctx.ui.ado_set_variable(v.name, v.value.expose(), secret);
+        }
+    }
     print_result(ctx, res, &workdir, &plan, &vars, args, report.is_some())?;
+    if let Some(path) = args.dotenv_report.as_deref() {
+        if args.dry_run {
+            ctx.ui.info(&format!(
+                "would write the dotenv report {} (without the secret variables)",
+                crate::untrusted::path(path)
+            ));
+        } else {
+            let written = super::dotenv_report::write(path, &vars)?;
+            ctx.ui
+                .info(&super::dotenv_report::describe(path, &written, &vars));
+        }
+    }
     Ok(Outcome::Success)
 }
 
@@ -228,7 +250,7 @@ fn print_result(
             "{}",
             crate::untrusted::lines(&plan.render(args.dry_run, ctx.ui.verbose > 0))
         );
-        let in_actions = ctx.vars.in_github_actions();
+        let in_actions = Ci::detect(ctx.vars) == Some(Ci::GithubActions);
         if args.dry_run {
             print!(
                 "{}",
@@ -237,9 +259,33 @@ fn print_result(
         } else if in_actions {
             let names: Vec<&str> = vars.iter().map(|v| v.name).collect();
             println!("exported {} to GITHUB_ENV", names.join(", "));
+        } else if Ci::detect(ctx.vars) == Some(Ci::AzureDevops) {
+            println!("{}", ado_note(vars));
         }
     }
     Ok(())
+}
+
+/// What later Azure DevOps steps get; secret variables reach a script
+/// only through its `env:` mapping (the agent's rule).
+fn ado_note(vars: &[ArmVar<'_>]) -> String {
+    let (secret, plain): (Vec<&ArmVar<'_>>, Vec<&ArmVar<'_>>) = vars
+        .iter()
+        .partition(|v| matches!(v.value, VarValue::Secret(_)));
+    let names = |l: &[&ArmVar<'_>]| l.iter().map(|v| v.name).collect::<Vec<_>>().join(", ");
+    let mut out = format!(
+        "exported {} as Azure DevOps pipeline variables",
+        names(&plain)
+    );
+    if !secret.is_empty() {
+        out.push_str(&format!(
+            "; secret ones ({}) reach a later step only through its env: mapping, e.g. env: {{ {}: $({}) }}",
+            names(&secret),
+            secret[0].name,
+            secret[0].name
+        ));
+    }
+    out
 }
 
 fn render_vars(vars: &[ArmVar<'_>], github: bool) -> String {

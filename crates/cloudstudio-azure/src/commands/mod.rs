@@ -6,6 +6,7 @@ mod cleanup;
 mod ctx;
 #[cfg(feature = "emulator")]
 mod demo;
+mod dotenv_report;
 #[cfg(feature = "emulator")]
 mod emulator;
 mod env;

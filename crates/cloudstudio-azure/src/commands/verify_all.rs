@@ -208,7 +208,7 @@ fn print(ctx: &Ctx<'_>, creds: &Credentials, lines: &[Line]) -> Result<(), Error
             crate::untrusted::lines(&render_text(lines, ctx.ui.quiet))
         );
     }
-    if ctx.vars.in_github_actions()
+    if crate::ci::Ci::detect(ctx.vars) == Some(crate::ci::Ci::GithubActions)
         && let Some(path) = ctx.vars.get("GITHUB_STEP_SUMMARY")
     {
         pipeline::append(Path::new(path), &summary(lines))?;

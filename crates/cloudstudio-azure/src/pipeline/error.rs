@@ -12,6 +12,8 @@ pub enum PipelineError {
         format: &'static str,
         problem: &'static str,
     },
+    #[error("--dotenv-report {path}: {why}")]
+    Report { path: String, why: String },
     #[error(transparent)]
     Io(#[from] FileError),
 }
@@ -19,7 +21,7 @@ pub enum PipelineError {
 impl Diagnose for PipelineError {
     fn exit(&self) -> Exit {
         match self {
-            PipelineError::Unrepresentable { .. } => Exit::Input,
+            PipelineError::Unrepresentable { .. } | PipelineError::Report { .. } => Exit::Input,
             PipelineError::Io(_) => Exit::Runtime,
         }
     }
@@ -29,13 +31,18 @@ impl Diagnose for PipelineError {
             PipelineError::Unrepresentable { format, .. } => Some(format!(
                 "use `--shell json` or `--shell bash`, which carry any value; {format} cannot"
             )),
+            PipelineError::Report { .. } => Some(
+                "give --dotenv-report a regular file in an existing directory, e.g. `--dotenv-report azure.env` with `artifacts: reports: dotenv: azure.env`".to_owned(),
+            ),
             PipelineError::Io(_) => None,
         }
     }
 
     fn title(&self) -> &'static str {
         match self {
-            PipelineError::Unrepresentable { .. } => "Export refused",
+            PipelineError::Unrepresentable { .. } | PipelineError::Report { .. } => {
+                "Export refused"
+            }
             PipelineError::Io(_) => "cloudstudio-azure failed",
         }
     }

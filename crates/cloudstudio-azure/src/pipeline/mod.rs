@@ -9,4 +9,4 @@ pub(crate) mod variables;
 pub use error::PipelineError;
 pub use github::{Outputs, append, env_block, table};
 pub use shell::{Shell, render as render_shell};
-pub use variables::{ArmVar, arm_vars};
+pub use variables::{ArmVar, VarValue, arm_vars};

@@ -12,5 +12,5 @@ pub use apply::{apply, read_state};
 pub use error::WorkdirError;
 pub use format::{CredentialFile, Existing, SecretsDir, parse_bindings};
 pub use gitguard::check as git_guard;
-pub use io::{check_secrets_dir, credential_names, ensure_private_dir, mode, read};
+pub use io::{check_secrets_dir, credential_names, ensure_private_dir, mode, read, write_atomic};
 pub use lock::Lock;

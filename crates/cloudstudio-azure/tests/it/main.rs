@@ -10,6 +10,7 @@
 
 mod support;
 
+mod ci;
 #[cfg(feature = "emulator")]
 mod cli;
 mod concurrency;

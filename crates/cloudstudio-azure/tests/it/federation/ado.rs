@@ -146,3 +146,52 @@ fn later_steps_get_what_terraform_needs_to_refresh() {
     assert!(doc.get("ARM_CLIENT_SECRET").is_none(), "{doc}");
     assert!(e.emu.requests().is_empty(), "env sends nothing");
 }
+
+#[test]
+fn export_in_azure_devops_sets_terraforms_refresh_variables() {
+    let e = emulator();
+    let mut w = ado(&e);
+    w.env("ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID", ADO_CONNECTION)
+        .env("TF_BUILD", "True");
+    std::fs::create_dir_all(w.path().join("work/azure")).expect("workdir");
+    let mut args = e.args(demo::PROD_SUBSCRIPTION_ID, &["--environment", "prod"]);
+    args[0] = "export".into();
+    args.extend([
+        "--workdir".into(),
+        w.path().join("work").display().to_string(),
+    ]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let r = w.run(&args);
+    e.assert_no_leak(&r, &args);
+    assert_exit(&r, 0);
+    // The access token is registered with the masker before anything else.
+    let first = r.stdout.lines().next().unwrap_or_default();
+    assert!(first.starts_with("##vso[task.setsecret]"), "{}", r.stdout);
+    let set = |name: &str, secret: bool| {
+        let props = if secret { ";issecret=true" } else { "" };
+        format!("##vso[task.setvariable variable={name}{props}]")
+    };
+    for (name, secret, value) in [
+        ("ARM_USE_OIDC", false, "true".to_owned()),
+        (
+            "ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID",
+            false,
+            ADO_CONNECTION.to_owned(),
+        ),
+        (
+            "ARM_OIDC_REQUEST_URL",
+            false,
+            e.emu.ado_request_uri().replace('%', "%AZP25"),
+        ),
+        ("ARM_OIDC_REQUEST_TOKEN", true, ADO_ACCESS_TOKEN.to_owned()),
+        ("ARM_CLIENT_ID", false, demo::OIDC_CLIENT_ID.to_owned()),
+    ] {
+        let want = format!("{}{value}", set(name, secret));
+        assert!(
+            r.stdout.lines().any(|l| l == want),
+            "{want} in\n{}",
+            r.stdout
+        );
+    }
+    assert!(!r.stdout.contains("ARM_CLIENT_SECRET"), "{}", r.stdout);
+}

@@ -228,8 +228,9 @@ impl Bin {
         }
     }
 
-    /// No secret on any line but GitHub's `::add-mask::` lines, whose whole
-    /// point is to carry it.
+    /// No secret on any line but the lines whose whole point is to carry it:
+    /// GitHub's `::add-mask::`, Azure DevOps' `##vso[task.setsecret]` and
+    /// `##vso[task.setvariable ...;issecret=true]` (the agent masks both).
     fn check(&self, text: &str, stream: &str) {
         if self.allow_secret_output {
             return;
@@ -247,7 +248,7 @@ impl Bin {
             .chain(self.secrets.iter().cloned())
             .filter(|s| s.len() >= 6)
             .collect();
-        for line in text.lines().filter(|l| !l.starts_with("::add-mask::")) {
+        for line in text.lines().filter(|l| !carries_secret(l)) {
             for s in &secrets {
                 assert!(
                     !line.contains(s.as_str()),
@@ -405,4 +406,16 @@ pub fn az_calls(home: &Path) -> Vec<String> {
 /// A PATH with `bin_dir` first.
 pub fn path_with(bin_dir: &Path) -> String {
     format!("{}:/usr/bin:/bin", bin_dir.display())
+}
+
+/// A workflow/logging command meant to hand a secret to the CI system.
+pub(crate) fn carries_secret(line: &str) -> bool {
+    line.starts_with("::add-mask::")
+        || line.starts_with("##vso[task.setsecret]")
+        || line
+            .strip_prefix("##vso[task.setvariable variable=")
+            .is_some_and(|rest| {
+                rest.split_once(']')
+                    .is_some_and(|(props, _)| props.ends_with(";issecret=true"))
+            })
 }
