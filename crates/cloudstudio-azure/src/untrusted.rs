@@ -48,13 +48,24 @@ pub fn text_capped(s: &str, max: usize) -> String {
             c => c,
         };
         if n == max {
-            out.push('…');
+            // One more than the cap: the cap below adds the `…`.
+            out.push(c);
             break;
         }
         out.push(c);
         n += 1;
     }
-    neutralise(&out)
+    // Capped after neutralising: breaking a `##[` adds a character, and the
+    // cap is a promise about what is printed.
+    cap(neutralise(&out), max)
+}
+
+/// At most `max` characters, `…` in place of the rest.
+fn cap(s: String, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        Some((at, _)) => format!("{}…", &s[..at]),
+        None => s,
+    }
 }
 
 /// Every line of `s` (the tool's own text, with untrusted values inside)
@@ -188,6 +199,9 @@ mod tests {
         assert_eq!(text("a\u{1b}]0;title\u{7}b\u{1b}[1;31mc"), "abc");
         assert_eq!(text_capped("abcdef", 3), "abc…");
         assert_eq!(text_capped("abc", 3), "abc");
+        // The cap holds after `##[` is broken (it grows by one character).
+        assert_eq!(text_capped("ab##[cd", 6), "ab# #[…");
+        assert_eq!(text_capped(&"##[".repeat(200), 300).chars().count(), 301);
     }
 
     #[test]

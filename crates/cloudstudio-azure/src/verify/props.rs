@@ -14,10 +14,11 @@ pub fn replies(bytes: &[u8]) {
     if let Some(code) = fixes::aadsts_code(&text) {
         assert!(text.contains(&format!("AADSTS{code}")) || text.contains("AADSTS0"));
     }
-    // One line, bounded. (`untrusted::text` caps at 300 characters, then
-    // neutralises `##[` by adding a space: up to a third more.)
+    // One line, at most `untrusted::text`'s cap and its `…`.
     let line = fixes::first_line(&text);
-    assert!(!line.contains(['\n', '\r']) && line.chars().count() <= 2 * 300);
+    assert!(
+        !line.contains(['\n', '\r']) && line.chars().count() <= crate::untrusted::MAX_CHARS + 1
+    );
     if let Some(t) = other_tenant(&text) {
         assert!(is_guid(&t));
     }
