@@ -425,13 +425,27 @@ impl Cli {
     /// Parses the command line; a usage error is clap's, for the caller to print.
     pub fn from_process() -> Result<Cli, clap::Error> {
         use clap::{CommandFactory, FromArgMatches, parser::ValueSource};
-        let matches = Cli::command().try_get_matches()?;
+        let matches = ignoring_empty_env(Cli::command()).try_get_matches()?;
         let mut cli = Cli::from_arg_matches(&matches)?;
         let from_cli =
             |m: &clap::ArgMatches| m.value_source("config") == Some(ValueSource::CommandLine);
         cli.global.config_on_command_line =
             from_cli(&matches) || matches.subcommand().is_some_and(|(_, m)| from_cli(m));
         Ok(cli)
+    }
+}
+
+/// An empty `CLOUDSTUDIO_*` variable counts as unset, as CI systems set
+/// unused inputs to "" (clap would read it as a missing value: exit 2).
+fn ignoring_empty_env(cmd: clap::Command) -> clap::Command {
+    cmd.mut_args(ignore_empty_env)
+        .mut_subcommands(ignoring_empty_env)
+}
+
+fn ignore_empty_env(arg: clap::Arg) -> clap::Arg {
+    match arg.get_env() {
+        Some(name) if std::env::var_os(name).is_some_and(|v| v.is_empty()) => arg.env(None),
+        _ => arg,
     }
 }
 

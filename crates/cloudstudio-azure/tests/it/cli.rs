@@ -52,6 +52,35 @@ fn target_and_cloud_flags_fall_back_to_cloudstudio_variables() {
     assert!(r.stderr.contains("--require"), "{}", r.stderr);
 }
 
+/// CI systems hand unused inputs over as empty variables: an empty
+/// `CLOUDSTUDIO_*` is unset (the flag's default), not a missing value.
+#[test]
+fn empty_cloudstudio_variables_count_as_unset() {
+    let mut w = World::new();
+    common::azure_env(&mut w);
+    for name in [
+        "CLOUDSTUDIO_ENVIRONMENT",
+        "CLOUDSTUDIO_SOURCE",
+        "CLOUDSTUDIO_CLOUD",
+        "CLOUDSTUDIO_REQUIRE",
+        "CLOUDSTUDIO_BRANCH",
+        "CLOUDSTUDIO_LOCK_TIMEOUT",
+    ] {
+        w.env(name, "");
+    }
+    let r = w.run(&["explain", "--output", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.json()["environment"], "development");
+    std::fs::create_dir_all(w.path().join("azure")).expect("make the workdir");
+    let r = w.run(&["export", "--dry-run", "--no-verify"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+
+    // A value that is there is still validated.
+    w.env("CLOUDSTUDIO_ENVIRONMENT", "nowhere");
+    let r = w.run(&["explain"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+}
+
 #[test]
 fn completions_for_bash() {
     let w = World::new();
