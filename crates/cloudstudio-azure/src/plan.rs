@@ -212,17 +212,26 @@ pub struct Wanted<'a> {
     pub force: bool,
 }
 
-/// Plans an export; refuses (exit 2) a retarget of another environment or
-/// overwriting a file we do not recognise, unless forced.
-pub fn export(secrets: &SecretsDir, state: &State, want: &Wanted<'_>) -> Result<Plan, PlanError> {
-    let cred_path = secrets.credential_path(want.credential);
+/// Every reason an export of `credential` for `environment` and
+/// `subscription` would be refused (unless forced), before anything is
+/// written or created; the bindings to build on and the warnings forcing
+/// gave.
+pub fn refusals(
+    secrets: &SecretsDir,
+    state: &State,
+    credential: &CredentialName,
+    environment: Environment,
+    subscription: &str,
+    force: bool,
+) -> Result<(Bindings, Vec<String>), PlanError> {
+    let cred_path = secrets.credential_path(credential);
     let env_path = secrets.environments_path();
     let mut warnings = Vec::new();
 
     let bindings = match &state.bindings {
         Existing::Missing => Bindings::new(),
         Existing::Valid { value, .. } => value.clone(),
-        Existing::Malformed { problem } if !want.force => {
+        Existing::Malformed { problem } if !force => {
             return Err(PlanError::Malformed {
                 path: env_path,
                 problem: problem.clone(),
@@ -237,7 +246,7 @@ pub fn export(secrets: &SecretsDir, state: &State, want: &Wanted<'_>) -> Result<
         }
     };
     if let Existing::Malformed { problem } = &state.credential {
-        if !want.force {
+        if !force {
             return Err(PlanError::Malformed {
                 path: cred_path,
                 problem: problem.clone(),
@@ -252,29 +261,45 @@ pub fn export(secrets: &SecretsDir, state: &State, want: &Wanted<'_>) -> Result<
     // One credential file holds one subscription: never retarget another
     // environment silently.
     if let Some(stored) = state.credential.value() {
-        let wanted = &want.file.subscription_id;
+        let wanted = subscription;
         for (other, name) in &bindings {
-            if *other == want.environment
-                || name != want.credential
+            if *other == environment
+                || name != credential
                 || stored.subscription_id.eq_ignore_ascii_case(wanted)
             {
                 continue;
             }
-            if !want.force {
+            if !force {
                 return Err(PlanError::Retarget {
-                    credential: want.credential.to_string(),
-                    environment: want.environment.to_string(),
+                    credential: credential.to_string(),
+                    environment: environment.to_string(),
                     other: other.to_string(),
                     stored: stored.subscription_id.clone(),
-                    wanted: wanted.clone(),
+                    wanted: wanted.to_owned(),
                 });
             }
             warnings.push(format!(
                 "--force: {other} also uses credential `{}`, which now targets subscription {wanted}",
-                want.credential
+                credential
             ));
         }
     }
+    Ok((bindings, warnings))
+}
+
+/// Plans an export; refuses (exit 2) a retarget of another environment or
+/// overwriting a file we do not recognise, unless forced.
+pub fn export(secrets: &SecretsDir, state: &State, want: &Wanted<'_>) -> Result<Plan, PlanError> {
+    let cred_path = secrets.credential_path(want.credential);
+    let env_path = secrets.environments_path();
+    let (bindings, warnings) = refusals(
+        secrets,
+        state,
+        want.credential,
+        want.environment,
+        &want.file.subscription_id,
+        want.force,
+    )?;
 
     let mut files = vec![credential_change(cred_path, state, want.file)];
 

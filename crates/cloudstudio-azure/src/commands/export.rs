@@ -114,9 +114,23 @@ async fn preflight(
     secrets: &SecretsDir,
     args: &ExportArgs,
 ) -> Result<Plan, Error> {
-    let placement = &res.target.placement;
+    guard(ctx, secrets, &res.target.placement.credential, args).await?;
+    let file = CredentialFile::for_credentials(&res.credentials, &res.target.subscription_id);
+    let want = wanted(res, &file, args);
+    let state = workdir::read_state(secrets, want.credential)?;
+    Ok(plan::export(secrets, &state, &want)?)
+}
+
+/// The git guard and the secrets folder's checks for `credential`'s files
+/// (`init` runs them before it creates anything in Azure).
+pub async fn guard(
+    ctx: &Ctx<'_>,
+    secrets: &SecretsDir,
+    credential: &crate::config::CredentialName,
+    args: &ExportArgs,
+) -> Result<(), Error> {
     let guarded = [
-        secrets.credential_path(&placement.credential),
+        secrets.credential_path(credential),
         secrets.environments_path(),
     ];
     if let Err(e) = workdir::git_guard(&secrets.dir, &guarded).await {
@@ -126,12 +140,7 @@ async fn preflight(
         ctx.ui
             .warn(&format!("{e} (written anyway: --allow-unignored)"));
     }
-
-    workdir::check_secrets_dir(&secrets.dir)?;
-    let file = CredentialFile::for_credentials(&res.credentials, &res.target.subscription_id);
-    let want = wanted(res, &file, args);
-    let state = workdir::read_state(secrets, want.credential)?;
-    Ok(plan::export(secrets, &state, &want)?)
+    Ok(workdir::check_secrets_dir(&secrets.dir)?)
 }
 
 /// The plan, applied under the lock unless dry run.

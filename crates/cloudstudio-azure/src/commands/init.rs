@@ -116,22 +116,15 @@ pub async fn run_with(ctx: &Ctx<'_>, args: &InitArgs, az: &str) -> Result<Outcom
     finish(ctx, args, inputs, &done, tenant).await
 }
 
-/// `export`'s git guard and secrets-folder checks, before anything exists in
-/// Azure: a refusal after it would orphan a new secret.
+/// Every refusal `export` would make (git guard, secrets folder, a bad
+/// existing file, retargeting another environment), before anything exists
+/// in Azure: a refusal after it would orphan a new secret.
 async fn guard(ctx: &Ctx<'_>, args: &InitArgs, inputs: &Inputs) -> Result<(), Error> {
-    let secrets = &inputs.secrets;
-    let guarded = [
-        secrets.credential_path(&inputs.placement.credential),
-        secrets.environments_path(),
-    ];
-    if let Err(e) = workdir::git_guard(&secrets.dir, &guarded).await {
-        if !args.export.allow_unignored {
-            return Err(e.into());
-        }
-        ctx.ui
-            .warn(&format!("{e} (written anyway: --allow-unignored)"));
-    }
-    workdir::check_secrets_dir(&secrets.dir)?;
+    let (secrets, p) = (&inputs.secrets, &inputs.placement);
+    super::export::guard(ctx, secrets, &p.credential, &args.export).await?;
+    let state = workdir::read_state(secrets, &p.credential)?;
+    let (env, sub) = (p.environment, &inputs.subscription);
+    crate::plan::refusals(secrets, &state, &p.credential, env, sub, args.export.force)?;
     Ok(())
 }
 

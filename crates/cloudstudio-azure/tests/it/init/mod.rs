@@ -429,6 +429,25 @@ fn in_github_actions_the_new_secret_is_masked_before_it_is_used() {
     assert!(env.contains("AZURE_CLIENT_SECRET<<"));
 }
 
+/// A refusal `export` would make after the Azure writes (here a bad
+/// existing file) comes first: nothing is created, no secret is orphaned.
+#[test]
+fn a_bad_workdir_file_refuses_before_anything_is_created() {
+    let emu = Emu::demo();
+    let w = world(&emu);
+    w.write("azure/secrets/environments.json", "[1]");
+    let run = init(
+        &emu,
+        &w,
+        demo::PROD_SUBSCRIPTION_ID,
+        &["--name", "ci-bad-file"],
+    );
+    assert_exit(&run, 2);
+    assert!(run.stderr.contains("environments.json"), "{}", run.stderr);
+    assert!(writes(&emu).is_empty(), "{:?}", writes(&emu));
+    assert!(w.az_calls().is_empty());
+}
+
 #[test]
 fn git_guard_refuses_before_anything_is_created() {
     let emu = Emu::demo();
