@@ -153,6 +153,7 @@ impl Directory {
                 .iter()
                 .filter(|a| a.service_principal)
                 .map(|a| seed.principal(a))
+                .chain(sc.managed_identities.iter().map(|m| seed.identity(m)))
                 .collect(),
             users: sc.cli_sessions.iter().map(|c| seed.user(c)).collect(),
             assignments: sc
@@ -244,6 +245,13 @@ impl Seed<'_> {
                     .find(|c| c.name == name)
                     .map(user_object_id)
             })
+            .or_else(|| {
+                self.sc
+                    .managed_identities
+                    .iter()
+                    .find(|m| m.client_id == name)
+                    .map(crate::identity::object_id)
+            })
             .unwrap_or_else(|| derived_guid(name))
     }
 
@@ -308,8 +316,28 @@ impl Seed<'_> {
         }
     }
 
+    /// A managed identity's service principal (what Graph lists with
+    /// `servicePrincipalType: ManagedIdentity` in Azure).
+    fn identity(&self, m: &scenario::ManagedIdentity) -> ServicePrincipal {
+        ServicePrincipal {
+            object_id: crate::identity::object_id(m),
+            app_id: m.client_id.clone(),
+            tenant: m.tenant.clone(),
+            display_name: m.name.clone().unwrap_or_else(|| m.client_id.clone()),
+            created: self.now,
+            visible_at: None,
+            can_create_apps: false,
+        }
+    }
+
     fn assignment(&self, r: &scenario::RoleAssignment) -> Assignment {
-        let kind = if self.sc.apps.iter().any(|a| a.client_id == r.principal) {
+        let kind = if self.sc.apps.iter().any(|a| a.client_id == r.principal)
+            || self
+                .sc
+                .managed_identities
+                .iter()
+                .any(|m| m.client_id == r.principal)
+        {
             Kind::ServicePrincipal
         } else {
             Kind::User

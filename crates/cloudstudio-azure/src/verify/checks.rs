@@ -100,7 +100,9 @@ pub async fn resource_checks(
 
 fn token_detail(creds: &Credentials, token: &Token) -> String {
     match &creds.auth {
-        Auth::AzSession { .. } => format!("{} (tenant {})", token.how, creds.tenant_id),
+        Auth::AzSession { .. } | Auth::ManagedIdentity { .. } => {
+            format!("{} (tenant {})", token.how, creds.tenant_id)
+        }
         Auth::ClientSecret(_)
         | Auth::GithubOidc { .. }
         | Auth::FederatedToken(_)
