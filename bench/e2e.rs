@@ -80,7 +80,7 @@ fn main() {
         }
     }
     let report = render(&rows, &bin);
-    let out = Path::new(env!("CARGO_MANIFEST_DIR")).join("bench/RESULTS.md");
+    let out = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../bench/RESULTS.md");
     let old = std::fs::read_to_string(&out).unwrap_or_else(|_| "# Benchmark results\n".into());
     std::fs::write(&out, with_section(&old, "e2e", &report)).expect("write results");
     print!("{report}");
@@ -183,8 +183,9 @@ fn render(rows: &[Row], bin: &Path) -> String {
         s,
         "Written by `bash bench/run.sh` (`bench/e2e.rs`): the release binary against the in-tree \
          emulator on 127.0.0.1 over HTTPS, {RUNS} runs per row, on a {cores}-core machine. \
-         Latency is injected by the emulator on every request. CPU is user+sys of the process; \
-         memory is peak RSS.\n"
+         Latency is injected by the emulator on every request. CPU is user+sys of the process \
+         as GNU time reports it, in 10 ms steps, so a mean under 10 ms is only a rough figure \
+         (the scale section measures CPU through wait4 in microseconds); memory is peak RSS.\n"
     );
     let _ = writeln!(
         s,
@@ -208,7 +209,7 @@ fn render(rows: &[Row], bin: &Path) -> String {
             .collect();
         let _ = writeln!(
             s,
-            "| {} | {} ms | {:.0} ms | {:.0}..{:.0} ms | {:.0} ms | {:.1} MiB | {} | {} |",
+            "| {} | {} ms | {:.0} ms | {:.0}..{:.0} ms | {:.1} ms | {:.1} MiB | {} | {} |",
             r.label,
             r.latency_ms,
             median,
@@ -234,6 +235,7 @@ fn render(rows: &[Row], bin: &Path) -> String {
     let _ = writeln!(s, "\n## Binary size\n");
     let _ = writeln!(s, "| build | size |\n|---|---|");
     let musl = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
         .join("target/x86_64-unknown-linux-musl/dist/cloudstudio-azure");
     for (label, path) in [
         (

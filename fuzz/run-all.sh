@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 seconds="${SECONDS_PER_TARGET:-600}"
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(creds_json config az_output branch github_env shell replies)
+[ ${#targets[@]} -gt 0 ] || targets=(creds_json config az_output branch github_env ado_vars shell replies)
 cargo +nightly fuzz build -O --sanitizer none
 scratch="$(mktemp -d)"
 trap 'rm -rf "$scratch"' EXIT

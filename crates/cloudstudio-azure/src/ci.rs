@@ -74,6 +74,22 @@ pub fn vso_escape_property(s: &str) -> String {
     vso_escape_data(s).replace(';', "%3B").replace(']', "%5D")
 }
 
+/// `##vso[task.setvariable variable=NAME]VALUE` (`;issecret=true` for a
+/// secret): one line, from which the agent reads back NAME and VALUE.
+pub fn vso_set_variable(name: &str, value: &str, secret: bool) -> String {
+    format!(
+        "##vso[task.setvariable variable={}{}]{}",
+        vso_escape_property(name),
+        if secret { ";issecret=true" } else { "" },
+        vso_escape_data(value)
+    )
+}
+
+/// `##vso[task.setsecret]VALUE`: the agent's mask-only command.
+pub fn vso_set_secret(value: &str) -> String {
+    format!("##vso[task.setsecret]{}", vso_escape_data(value))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

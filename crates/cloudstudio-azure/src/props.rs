@@ -85,6 +85,59 @@ fn runner_file_command(text: &str) -> Vec<(String, String)> {
     out
 }
 
+/// Azure DevOps: each `##vso[task.setvariable]` and `##vso[task.setsecret]`
+/// line is one line, and the agent reads back the name, the secret flag and
+/// exactly the value (its parser, written here from the agent's rules).
+pub fn ado_round_trip(values: &[String]) {
+    for (value, name) in values.iter().zip(NAMES) {
+        for secret in [false, true] {
+            let line = crate::ci::vso_set_variable(name, value, secret);
+            assert!(!line.contains(['\n', '\r']), "two lines: {line:?}");
+            let (command, props, data) = agent_command(&line);
+            assert_eq!(command, "task.setvariable", "{line:?}");
+            assert_eq!(
+                props.first().map(|(k, v)| (k.as_str(), v.as_str())),
+                Some(("variable", name))
+            );
+            let flagged = props.iter().any(|(k, v)| k == "issecret" && v == "true");
+            assert_eq!(flagged, secret, "{line:?}");
+            assert_eq!(&data, value, "{line:?}");
+        }
+        let line = crate::ci::vso_set_secret(value);
+        assert!(!line.contains(['\n', '\r']), "two lines: {line:?}");
+        let (command, props, data) = agent_command(&line);
+        assert_eq!((command.as_str(), props.len()), ("task.setsecret", 0));
+        assert_eq!(&data, value, "{line:?}");
+    }
+}
+
+/// The agent's reading of a logging command: from the first `##vso[` to the
+/// next `]` the command and its `;`-separated `key=value` properties (empty
+/// entries dropped), then the data; `%3B`, `%0D`, `%0A`, `%5D` and then
+/// `%AZP25` unescaped in values and data.
+fn agent_command(line: &str) -> (String, Vec<(String, String)>, String) {
+    let unescape = |s: &str| {
+        s.replace("%3B", ";")
+            .replace("%0D", "\r")
+            .replace("%0A", "\n")
+            .replace("%5D", "]")
+            .replace("%AZP25", "%")
+    };
+    let start = line.find("##vso[").expect("a logging command") + 6;
+    let end = start + line[start..].find(']').expect("its `]`");
+    let info = &line[start..end];
+    let (command, props) = info.split_once(' ').unwrap_or((info, ""));
+    let props = props
+        .trim()
+        .split(';')
+        .filter(|p| !p.is_empty())
+        .filter_map(|p| p.split_once('='))
+        .filter(|(k, v)| !k.is_empty() && !v.is_empty())
+        .map(|(k, v)| (k.to_owned(), unescape(v)))
+        .collect();
+    (command.to_owned(), props, unescape(&line[end + 1..]))
+}
+
 /// `env --shell bash|powershell|dotenv|json`: the shell (or reader) gets
 /// back exactly the value, or the writer refused the value.
 pub fn shell_round_trip(value: &str) {
@@ -263,6 +316,11 @@ mod tests {
             Just("\\".to_owned()),
             Just("$(x)".to_owned()),
             Just("%".to_owned()),
+            Just("%AZP25".to_owned()),
+            Just("%0A".to_owned()),
+            Just(";".to_owned()),
+            Just("]".to_owned()),
+            Just("##vso[".to_owned()),
             "[a-z0-9~._-]{0,6}",
             any::<char>().prop_map(String::from),
         ];
@@ -290,6 +348,11 @@ mod tests {
         #[test]
         fn github_env_reads_back_what_was_written(values in prop::collection::vec(hostile(), 1..4)) {
             github_env_round_trip(&values);
+        }
+
+        #[test]
+        fn azure_devops_reads_back_what_was_written(values in prop::collection::vec(hostile(), 1..4)) {
+            ado_round_trip(&values);
         }
 
         #[test]

@@ -210,7 +210,7 @@ impl Ui {
                 let _ = if self.ado {
                     // Azure DevOps' mask-only command: registers the value
                     // with the agent's secret masker, sets no variable.
-                    writeln!(out, "##vso[task.setsecret]{}", vso_escape_data(line))
+                    writeln!(out, "{}", crate::ci::vso_set_secret(line))
                 } else {
                     writeln!(out, "::add-mask::{}", escape_data(line))
                 };
@@ -235,15 +235,7 @@ impl Ui {
     /// it to). The value is the tool's own (ids, paths, the secret), escaped
     /// so it stays on this one command line.
     pub fn ado_set_variable(&self, name: &str, value: &str, secret: bool) {
-        let props = format!(
-            "variable={}{}",
-            crate::ci::vso_escape_property(name),
-            if secret { ";issecret=true" } else { "" }
-        );
-        self.annotate(&format!(
-            "##vso[task.setvariable {props}]{}",
-            vso_escape_data(value)
-        ));
+        self.annotate(&crate::ci::vso_set_variable(name, value, secret));
     }
 
     pub fn warn(&self, msg: &str) {

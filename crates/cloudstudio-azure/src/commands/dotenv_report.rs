@@ -30,18 +30,16 @@ pub fn check(path: &Path) -> Result<(), PipelineError> {
 }
 
 /// What the report held and what it left out.
-pub struct Written {
+struct Written {
     pub names: Vec<&'static str>,
     pub left_out: Vec<&'static str>,
 }
 
 /// Writes the non-secret `vars` to `path` (0600, atomically: a later job
 /// never reads half a report).
-pub fn write(path: &Path, vars: &[ArmVar<'_>]) -> Result<Written, crate::error::Error> {
+fn write(path: &Path, vars: &[ArmVar<'_>]) -> Result<Written, crate::error::Error> {
     check(path)?;
-    let (secret, plain): (Vec<&ArmVar<'_>>, Vec<&ArmVar<'_>>) = vars
-        .iter()
-        .partition(|v| matches!(v.value, VarValue::Secret(_)));
+    let (secret, plain) = split(vars);
     let copies: Vec<ArmVar<'_>> = plain
         .iter()
         .map(|v| ArmVar {
@@ -57,8 +55,61 @@ pub fn write(path: &Path, vars: &[ArmVar<'_>]) -> Result<Written, crate::error::
     })
 }
 
+/// The report this run wrote (or, in a dry run, would write).
+pub struct Report {
+    path: std::path::PathBuf,
+    written: Written,
+    dry_run: bool,
+    /// What the run prints about it.
+    pub line: String,
+}
+
+impl Report {
+    /// The report in `export --output json` (names only, never values).
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "path": untrusted::path(&self.path),
+            "variables": self.written.names,
+            "left_out": self.written.left_out,
+            "written": !self.dry_run,
+        })
+    }
+}
+
+/// Writes the report (unless `dry_run`) and says what it holds.
+pub fn run(path: &Path, vars: &[ArmVar<'_>], dry_run: bool) -> Result<Report, crate::error::Error> {
+    let (written, line) = if dry_run {
+        let (secret, plain) = split(vars);
+        let w = Written {
+            names: plain.iter().map(|v| v.name).collect(),
+            left_out: secret.iter().map(|v| v.name).collect(),
+        };
+        let line = format!(
+            "would write the dotenv report {} (without the secret variables)",
+            untrusted::path(path)
+        );
+        (w, line)
+    } else {
+        let w = write(path, vars)?;
+        let line = describe(path, &w, vars);
+        (w, line)
+    };
+    Ok(Report {
+        path: path.to_owned(),
+        written,
+        dry_run,
+        line,
+    })
+}
+
+/// The secret variables, then the others.
+fn split<'v, 'a>(vars: &'v [ArmVar<'a>]) -> (Vec<&'v ArmVar<'a>>, Vec<&'v ArmVar<'a>>) {
+    vars.iter()
+        .partition(|v| matches!(v.value, VarValue::Secret(_)))
+}
+
 /// The line the run prints about the report.
-pub fn describe(path: &Path, w: &Written, vars: &[ArmVar<'_>]) -> String {
+fn describe(path: &Path, w: &Written, vars: &[ArmVar<'_>]) -> String {
     let mut out = format!(
         "wrote {} to the dotenv report {}",
         w.names.join(", "),

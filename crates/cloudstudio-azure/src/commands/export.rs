@@ -79,20 +79,28 @@ pub async fn run_resolved(
             ctx.ui.ado_set_variable(v.name, v.value.expose(), secret);
         }
     }
-    print_result(ctx, res, &workdir, &plan, &vars, args, report.is_some())?;
-    if let Some(path) = args.dotenv_report.as_deref() {
-        if args.dry_run {
-            ctx.ui.info(&format!(
-                "would write the dotenv report {} (without the secret variables)",
-                crate::untrusted::path(path)
-            ));
-        } else {
-            let written = super::dotenv_report::write(path, &vars)?;
-            ctx.ui
-                .info(&super::dotenv_report::describe(path, &written, &vars));
-        }
+    // The report is written before anything is printed as done, so the
+    // JSON document can describe it and a failed write ends the run
+    // before its result is claimed.
+    let dotenv = match args.dotenv_report.as_deref() {
+        Some(path) => Some(super::dotenv_report::run(path, &vars, args.dry_run)?),
+        None => None,
+    };
+    let done = Done {
+        verified: report.is_some(),
+        dotenv: dotenv.as_ref(),
+    };
+    print_result(ctx, res, &workdir, &plan, &vars, args, &done)?;
+    if let Some(d) = &dotenv {
+        ctx.ui.info(&d.line);
     }
     Ok(Outcome::Success)
+}
+
+/// What the run did besides the workdir, for its result.
+struct Done<'a> {
+    verified: bool,
+    dotenv: Option<&'a super::dotenv_report::Report>,
 }
 
 /// What the run wants written.
@@ -236,7 +244,7 @@ fn print_result(
     plan: &Plan,
     vars: &[ArmVar<'_>],
     args: &ExportArgs,
-    verified: bool,
+    done: &Done<'_>,
 ) -> Result<(), Error> {
     let creds = &res.credentials;
     let placement = &res.target.placement;
@@ -251,7 +259,8 @@ fn print_result(
             "workdir": workdir,
             "files": plan.files_json(),
             "dry_run": args.dry_run,
-            "verified": verified,
+            "verified": done.verified,
+            "dotenv_report": done.dotenv.map(super::dotenv_report::Report::json),
         });
         ctx.ui.document(doc);
     } else if !ctx.ui.quiet {

@@ -125,10 +125,27 @@ pub fn federated_fix(client_id: &str, issuer: &str, subject: &str, audience: &st
     })
     .to_string()
     .replace('\'', "'\\''");
+    let scenario = portal_scenario(issuer);
     format!(
         "az ad app federated-credential create --id {client_id} --parameters '{params}'\n\
-         or in the app registration: Certificates & secrets > Federated credentials > Add credential > GitHub Actions deploying Azure resources (or Other issuer), with issuer {issuer}, subject {subject}, audience {audience}"
+         or in the app registration: Certificates & secrets > Federated credentials > Add credential > {scenario}, with issuer {issuer}, subject {subject}, audience {audience}"
     )
+}
+
+/// The portal's "Federated credential scenario" for an issuer: GitHub's
+/// (github.com and GHES with a unique issuer), AKS's, else "Other issuer".
+fn portal_scenario(issuer: &str) -> &'static str {
+    let host = issuer
+        .strip_prefix("https://")
+        .and_then(|rest| rest.split('/').next())
+        .unwrap_or("");
+    if host == "token.actions.githubusercontent.com" {
+        "GitHub Actions deploying Azure resources (Other issuer for a custom subject)"
+    } else if host.ends_with(".oic.prod-aks.azure.com") || host.ends_with(".prod-aks.azure.com") {
+        "Kubernetes accessing Azure resources"
+    } else {
+        "Other issuer"
+    }
 }
 
 /// The AADSTS number at the start of an error description, if any.
@@ -169,5 +186,26 @@ mod tests {
             assert!(arm(code).is_some(), "{code}");
         }
         assert_eq!(first_line("AADSTS1: x\r\nTrace ID: y"), "AADSTS1: x");
+    }
+
+    #[test]
+    fn the_portal_scenario_follows_the_issuer() {
+        let fix = |iss| federated_fix("c", iss, "s", "a");
+        assert!(
+            fix("https://token.actions.githubusercontent.com")
+                .contains("> GitHub Actions deploying")
+        );
+        assert!(
+            fix("https://token.actions.githubusercontent.com/contoso").contains("> GitHub Actions")
+        );
+        assert!(
+            fix("https://westeurope.oic.prod-aks.azure.com/t/u/")
+                .contains("> Kubernetes accessing")
+        );
+        assert!(fix("https://gitlab.example.com").contains("> Other issuer,"));
+        assert!(
+            fix("https://token.actions.githubusercontent.com.evil.example")
+                .contains("> Other issuer,")
+        );
     }
 }

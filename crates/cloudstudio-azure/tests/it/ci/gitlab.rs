@@ -131,3 +131,33 @@ fn dry_run_writes_no_report() {
         stderr(&o)
     );
 }
+
+#[test]
+fn the_json_result_describes_the_report_by_names_only() {
+    for dry_run in [false, true] {
+        let w = Work::new();
+        let report = w.root().join("azure.env");
+        let mut flags = vec!["--environment", "prod", "--output", "json"];
+        if dry_run {
+            flags.push("--dry-run");
+        }
+        flags.push("--dotenv-report");
+        let mut c = w.export(SECRET, &flags);
+        c.arg(&report).env("GITLAB_CI", "true");
+        let o = c.output().expect("run");
+        assert!(o.status.success(), "{}", stderr(&o));
+        let out = String::from_utf8_lossy(&o.stdout).into_owned();
+        assert!(!out.contains(SECRET), "{out}");
+        let doc: serde_json::Value = serde_json::from_str(&out).expect("one JSON document");
+        let d = &doc["dotenv_report"];
+        assert_eq!(d["path"], report.display().to_string(), "{doc}");
+        assert_eq!(d["written"], !dry_run, "{doc}");
+        assert_eq!(
+            d["left_out"],
+            serde_json::json!(["ARM_CLIENT_SECRET", "AZURE_CLIENT_SECRET"]),
+            "{doc}"
+        );
+        assert_eq!(d["variables"][0], "ARM_CLIENT_ID", "{doc}");
+        assert_eq!(report.exists(), !dry_run);
+    }
+}
