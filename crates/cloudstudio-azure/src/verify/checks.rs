@@ -154,7 +154,7 @@ fn arm_refusal(report: &mut Report, t: &Target<'_>, e: &ArmError) {
     let fix = if fix == fixes::IAM_FIX {
         fixes::iam_fix(
             "Contributor",
-            creds.client_id.as_deref(),
+            fixes::Principal::of(creds),
             t.subscription_id,
             None,
         )
@@ -263,7 +263,7 @@ fn role(
                 ),
                 Some(fixes::iam_fix(
                     "Contributor",
-                    creds.client_id.as_deref(),
+                    fixes::Principal::of(creds),
                     t.subscription_id,
                     sub_name,
                 )),
@@ -286,7 +286,7 @@ fn role(
         ),
         Some(fixes::iam_fix(
             need,
-            creds.client_id.as_deref(),
+            fixes::Principal::of(creds),
             t.subscription_id,
             sub_name,
         )),

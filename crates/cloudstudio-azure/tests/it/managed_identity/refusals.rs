@@ -100,7 +100,12 @@ fn a_reader_only_identity_is_not_enough() {
     assert_eq!(check(&doc, "token")["status"], "pass", "{doc}");
     assert_eq!(check(&doc, "role")["status"], "fail", "{doc}");
     let fix = check(&doc, "role")["fix"].as_str().expect("fix");
-    assert!(fix.contains(READER_MI), "{fix}");
+    assert!(
+        fix.contains(&format!(
+            "az role assignment create --assignee {READER_MI} --role Contributor"
+        )) && fix.contains("Members: Assign access to Managed identity"),
+        "{fix}"
+    );
     // --require reader passes.
     let r = run(
         &e,
