@@ -113,9 +113,10 @@ impl Auth {
             // masked by verification.
             Auth::FederatedToken(TokenFrom::File { .. }) => vec![],
             Auth::AzureDevopsOidc { access_token, .. } => vec![access_token],
-            Auth::AzSession { access_token } | Auth::ManagedIdentity { access_token, .. } => {
-                vec![access_token]
-            }
+            Auth::AzSession { access_token } => vec![access_token],
+            // Masked by resolution the moment it came (`Observe::secret`),
+            // with the App Service header that fetched it.
+            Auth::ManagedIdentity { .. } => vec![],
         }
     }
 }

@@ -51,6 +51,14 @@ fn system_assigned_export_stores_the_subscription_only() {
     let (w, env, work) = github_job(on_vm(&e));
     let r = export(&e, &w, &work, &[]);
     assert_exit(&r, 0);
+    // The token is masked once, before any other output.
+    let masks: Vec<&str> = r
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("::add-mask::"))
+        .collect();
+    assert_eq!(masks.len(), 1, "{}", r.stdout);
+    assert!(r.stdout.starts_with("::add-mask::eyJ"), "{}", r.stdout);
     assert_eq!(
         credential(&work),
         json!({ "subscription_id": demo::PROD_SUBSCRIPTION_ID })
