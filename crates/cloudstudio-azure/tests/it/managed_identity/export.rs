@@ -178,3 +178,36 @@ fn app_service_endpoint_with_its_header() {
     );
     assert!(!r.both().contains("not-the-header-Qz7"));
 }
+
+#[test]
+fn azure_devops_self_hosted_agent_gets_plain_variables() {
+    let e = emulator();
+    let mut w = on_vm(&e);
+    w.env("TF_BUILD", "True");
+    let work = w.path().join("work");
+    std::fs::create_dir_all(work.join("azure")).expect("workdir");
+    let r = export(&e, &w, &work, &["--managed-identity", USER_MI]);
+    assert_exit(&r, 0);
+    let lines: Vec<&str> = r.stdout.lines().collect();
+    assert!(
+        lines[0].starts_with("##vso[task.setsecret]eyJ"),
+        "the token is registered with the agent's masker first: {}",
+        r.stdout
+    );
+    let set: Vec<&str> = lines
+        .iter()
+        .copied()
+        .filter(|l| l.starts_with("##vso[task.setvariable"))
+        .collect();
+    for want in [
+        "##vso[task.setvariable variable=ARM_USE_MSI]true".to_owned(),
+        format!("##vso[task.setvariable variable=ARM_CLIENT_ID]{USER_MI}"),
+        format!("##vso[task.setvariable variable=AZURE_CLIENT_ID]{USER_MI}"),
+    ] {
+        assert!(set.contains(&want.as_str()), "{want} in\n{}", r.stdout);
+    }
+    assert!(
+        set.iter().all(|l| !l.contains("issecret")),
+        "nothing secret is exported: {set:?}"
+    );
+}
