@@ -61,6 +61,9 @@ pub struct ServicePrincipal {
     /// (replication); `None`: always visible.
     pub visible_at: Option<Instant>,
     pub can_create_apps: bool,
+    /// A managed identity's principal (Graph's `servicePrincipalType:
+    /// ManagedIdentity`), not an app registration's.
+    pub managed_identity: bool,
 }
 
 impl ServicePrincipal {
@@ -313,6 +316,7 @@ impl Seed<'_> {
             created: self.now,
             visible_at: None,
             can_create_apps: a.can_create_apps,
+            managed_identity: false,
         }
     }
 
@@ -327,6 +331,7 @@ impl Seed<'_> {
             created: self.now,
             visible_at: None,
             can_create_apps: false,
+            managed_identity: true,
         }
     }
 
@@ -436,5 +441,15 @@ mod tests {
             .app_by_client_id(crate::demo::TENANT_ID, crate::demo::EXPIRED_CLIENT_ID)
             .expect("expired app");
         assert!(expired.passwords[0].expired(OffsetDateTime::now_utc()));
+        // The machine's identity: a principal with roles, no app registration.
+        let mi = d
+            .principal_for_app(crate::demo::TENANT_ID, crate::demo::MI_CLIENT_ID)
+            .expect("managed identity");
+        assert!(mi.managed_identity && !sp.managed_identity);
+        assert_eq!(d.roles_at(&mi.object_id, &prod)[0].name, "Contributor");
+        assert!(
+            d.app_by_client_id(crate::demo::TENANT_ID, crate::demo::MI_CLIENT_ID)
+                .is_none()
+        );
     }
 }
