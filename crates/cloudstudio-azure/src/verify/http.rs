@@ -23,6 +23,10 @@ use std::time::{Duration, Instant};
 
 pub const MAX_ATTEMPTS: u32 = 3;
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// An endpoint on the machine itself connects at once when it is there;
+/// off Azure, IMDS's address may swallow packets, so fail fast (the Azure
+/// SDKs allow IMDS 2 s too).
+const LOCAL_CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(20);
 const MAX_RETRY_AFTER: Duration = Duration::from_secs(30);
 const BACKOFF_BASE: Duration = Duration::from_millis(400);
@@ -78,7 +82,7 @@ impl Http {
 
     /// The client for an endpoint on the machine itself (IMDS's link-local
     /// address, a loopback host): the same policy, but never through an
-    /// `HTTP(S)_PROXY`, which cannot reach it.
+    /// `HTTP(S)_PROXY`, which cannot reach it, and a short connect timeout.
     pub fn local(timeout: Duration, observe: Arc<dyn Observe>) -> Result<Http, VerifyError> {
         Http::build(None, timeout, observe, false)
     }
@@ -102,7 +106,7 @@ impl Http {
             builder = builder.tls_certs_merge(extra_roots(path)?);
         }
         if !proxy {
-            builder = builder.no_proxy();
+            builder = builder.no_proxy().connect_timeout(LOCAL_CONNECT_TIMEOUT);
         }
         let client = builder
             .build()
