@@ -120,6 +120,14 @@ fn user_assigned_export_names_the_identity() {
     let r = export(&e, &w, &work, &[]);
     assert_exit(&r, 0);
     assert!(r.both().contains("unchanged"), "{}", r.both());
+    let workdir = work.display().to_string();
+    let r = run(&e, &w, &["status".into(), "--workdir".into(), workdir]);
+    assert_exit(&r, 0);
+    assert!(
+        r.stdout.contains("managed identity (user-assigned)"),
+        "{}",
+        r.stdout
+    );
 }
 
 #[test]
