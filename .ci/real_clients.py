@@ -24,6 +24,7 @@ import requests
 from azure.identity import (
     ClientSecretCredential,
     EnvironmentCredential,
+    ManagedIdentityCredential,
     WorkloadIdentityCredential,
 )
 from dotenv import dotenv_values
@@ -43,6 +44,11 @@ CLOUD = "CloudStudioEmulator"
 # ci-oidc: no secret; trusts the emulated GitHub's tokens for this subject.
 OIDC_CLIENT = "e5f7a9b1-6c2d-4f8e-a3b5-7d9c1e2f4a60"
 GITHUB_REQUEST_TOKEN = "ghrt_6Yc2Lw9QpT4mZ8xK1vN7bR3sD5fH0jGa"
+# The machine's managed identities: system-assigned (Contributor on prod),
+# user-assigned (Contributor on dev); App Service's IDENTITY_HEADER.
+MI_SYSTEM = "3d5e7f90-1a2b-4c3d-8e4f-5a6b7c8d9e01"
+MI_USER = "3d5e7f90-1a2b-4c3d-8e4f-5a6b7c8d9e02"
+IDENTITY_HEADER = "emu-identity-header-7Hq2Zx4Lm9"
 
 TIMINGS = []
 
@@ -398,6 +404,56 @@ def main():
     print("real clients: all checks passed")
 
 
+def managed_identity(env, base, info):
+    """azure-identity's ManagedIdentityCredential against the emulator's
+    identity endpoints: IMDS (AZURE_POD_IDENTITY_AUTHORITY_HOST is its base
+    URL there) and App Service (IDENTITY_ENDPOINT + IDENTITY_HEADER); then
+    cloudstudio-azure's managed-identity source on the same endpoints."""
+    check(
+        info["imds_endpoint"].startswith("http://127.0.0.1:")
+        and info["identity_header"] == IDENTITY_HEADER,
+        "emulator serve names its identity endpoints",
+        json.dumps({k: info[k] for k in ("imds_endpoint", "identity_endpoint")}),
+    )
+    saved = dict(os.environ)
+    try:
+        os.environ["AZURE_POD_IDENTITY_AUTHORITY_HOST"] = info["imds_endpoint"]
+        start = time.monotonic()
+        at = ManagedIdentityCredential().get_token(base + "/.default")
+        TIMINGS.append(("azure-identity ManagedIdentityCredential (IMDS)", time.monotonic() - start))
+        c = verify_jwt(at.token, base, [base, base + "/"])
+        check(c["appid"] == MI_SYSTEM and c["tid"] == TENANT, "IMDS token", json.dumps(c, indent=1))
+        print(f"azure-identity ManagedIdentityCredential (IMDS): a token for {c['aud']}, oid {c['oid']}")
+        del os.environ["AZURE_POD_IDENTITY_AUTHORITY_HOST"]
+        os.environ["IDENTITY_ENDPOINT"] = info["identity_endpoint"]
+        os.environ["IDENTITY_HEADER"] = IDENTITY_HEADER
+        start = time.monotonic()
+        at = ManagedIdentityCredential(client_id=MI_USER).get_token(base + "/.default")
+        TIMINGS.append(("azure-identity ManagedIdentityCredential (App Service)", time.monotonic() - start))
+        c = verify_jwt(at.token, base, [base, base + "/"])
+        check(c["appid"] == MI_USER, "App Service token", json.dumps(c, indent=1))
+        print(f"azure-identity ManagedIdentityCredential (App Service, user-assigned): a token for {c['aud']}")
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    cloud = ["--cloud", "custom", "--authority-host", base, "--arm-endpoint", base]
+    tool_env = {**env, "ARM_USE_MSI": "true", "IMDS_ENDPOINT": info["imds_endpoint"]}
+    out, _ = run(
+        "cloudstudio-azure verify (managed-identity, IMDS)",
+        [BIN, "verify", *cloud, "--subscription-id", PROD, "--output", "json"],
+        tool_env,
+        show=False,
+    )
+    report = json.loads(out)
+    check(
+        report["source"] == "managed-identity" and report["passed"] is True
+        and report["client_id"] == MI_SYSTEM,
+        "cloudstudio-azure verify with the managed identity",
+        json.dumps(report, indent=1),
+    )
+    print("cloudstudio-azure verify over IMDS (managed-identity): passed")
+
+
 def checks(work, server_err):
     state = os.path.join(work, "state")
     log_path = os.path.join(work, "requests.jsonl")
@@ -673,6 +729,7 @@ def checks(work, server_err):
 
         exported_variables(env, base, port)
         workload_identity(env, base, work)
+        managed_identity(env, base, info)
 
         # cloudstudio-azure over that az session (the az-cli source).
         tool_env = {**env, "PATH": VENV_BIN + os.pathsep + env.get("PATH", "")}
@@ -726,11 +783,11 @@ def checks(work, server_err):
             text = f.read()
         lines = [json.loads(line) for line in text.splitlines()]
         check(len(lines) > 20, "the request log is nearly empty", text[:400])
-        for s in (SECRET, READER_SECRET, "eyJ"):
+        for s in (SECRET, READER_SECRET, IDENTITY_HEADER, "eyJ"):
             check(s not in text, "a secret or token reached the request log")
         routes = sorted({line["route"] for line in lines})
         check(
-            {"discovery", "token", "arm", "graph", "role_assignments", "subscription"}
+            {"discovery", "token", "arm", "graph", "role_assignments", "subscription", "identity"}
             <= set(routes),
             "the request log misses routes",
             str(routes),

@@ -51,12 +51,13 @@ const FLAG_INPUTS = {
   cloud: 'CLOUDSTUDIO_CLOUD',
   'authority-host': 'CLOUDSTUDIO_AUTHORITY_HOST',
   'arm-endpoint': 'CLOUDSTUDIO_ARM_ENDPOINT',
+  'managed-identity': 'CLOUDSTUDIO_MANAGED_IDENTITY',
   'dry-run': 'CLOUDSTUDIO_DRY_RUN',
   verify: 'CLOUDSTUDIO_NO_VERIFY',
 };
 
 const CREDS = Object.keys(CREDENTIAL_INPUTS);
-const RESOLVE = [...CREDS, 'subscription-id', 'environment', 'branch', 'credential', 'config', 'workdir', 'cloud', 'authority-host', 'arm-endpoint'];
+const RESOLVE = [...CREDS, 'managed-identity', 'subscription-id', 'environment', 'branch', 'credential', 'config', 'workdir', 'cloud', 'authority-host', 'arm-endpoint'];
 
 /** The inputs each command uses (its flags, as `--help` lists them). */
 const COMMANDS = {
@@ -83,6 +84,8 @@ const CLOUDS = {
 };
 
 const REQUIRE = ['contributor', 'reader', 'none'];
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Inputs whose value is a secret: masked, never echoed. */
 const SECRET_INPUTS = new Set(['creds', 'client-secret']);
@@ -190,6 +193,13 @@ function readInputs(env) {
     }
     values.require = req;
   }
+  const mi = raw['managed-identity'];
+  if (mi && !/^(true|false)$/i.test(mi) && !GUID.test(mi)) {
+    throw new InputError(
+      `input \`managed-identity\` must be true, false or a user-assigned identity's client id (a GUID), not "${mi}"`,
+    );
+  }
+  if (mi && !/^false$/i.test(mi)) values['managed-identity'] = mi.toLowerCase();
   for (const name of ['subscription-id', 'environment', 'branch', 'config', 'workdir', 'credential', 'authority-host', 'arm-endpoint']) {
     if (raw[name]) values[name] = raw[name];
   }

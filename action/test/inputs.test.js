@@ -177,3 +177,19 @@ test('each CLOUDSTUDIO_* variable names the flag the CLI documents', () => {
   }
   assert.equal(inputs.inputForFlag('--timeout'), null);
 });
+
+test('managed-identity: true or a client id reaches the binary as CLOUDSTUDIO_MANAGED_IDENTITY', () => {
+  const id = '0A1B2C3D-1111-4A4A-8B8B-000000000001';
+  for (const [value, want] of [['true', 'true'], ['TRUE', 'true'], [id, id.toLowerCase()], ['false', undefined], ['', undefined]]) {
+    const env = withInputs({ 'managed-identity': value }, { PATH: '/bin' });
+    const b = inputs.binaryEnv(env, inputs.readInputs(env));
+    assert.equal(b.CLOUDSTUDIO_MANAGED_IDENTITY, want, value);
+  }
+  assert.throws(
+    () => inputs.readInputs(withInputs({ 'managed-identity': 'yes' })),
+    (e) => e.name === 'InputError' && /must be true, false or a user-assigned identity's client id/.test(e.message),
+  );
+  // status and cleanup do not use it: said once, not an error.
+  const r = inputs.readInputs(withInputs({ command: 'status', 'managed-identity': 'true' }));
+  assert.deepEqual(r.unused, ['managed-identity']);
+});

@@ -10,14 +10,16 @@
 //! | [`EXPIRED_CLIENT_ID`] (ci-expired) | [`EXPIRED_SECRET`], expired | Contributor on dev |
 //! | [`OIDC_CLIENT_ID`] (ci-oidc) | federated subject [`GITHUB_SUBJECT`] | Contributor on prod, stage, dev |
 //! | [`CLI_USER`] (`az login`) | [`CLI_ACCESS_TOKEN`], password [`CLI_PASSWORD`] | Contributor and User Access Administrator on dev, prod; may register apps (Graph) |
+//! | [`MI_CLIENT_ID`] (runner-vm) | the machine's system-assigned managed identity (IMDS, App Service with [`IDENTITY_HEADER`]) | Contributor on prod, stage, dev |
+//! | [`MI_USER_CLIENT_ID`] (ci-identity) | a user-assigned managed identity | Contributor on dev |
 //!
 //! Nobody has a role on [`UNASSIGNED_SUBSCRIPTION_ID`] (AuthorizationFailed)
 //! or on [`OTHER_TENANT_SUBSCRIPTION_ID`], which lives in [`OTHER_TENANT_ID`]
 //! (InvalidAuthenticationTokenTenant).
 
 use super::scenario::{
-    App, AppSecret, CliSession, GithubOidc, Role, RoleAssignment, Scenario, Subscription,
-    SubscriptionState, Tenant,
+    App, AppSecret, CliSession, GithubOidc, ManagedIdentity, Role, RoleAssignment, Scenario,
+    Subscription, SubscriptionState, Tenant,
 };
 use crate::secret::Secret;
 
@@ -61,6 +63,12 @@ pub const CLI_USER: &str = "dev@contoso.com";
 pub const CLI_ACCESS_TOKEN: &str = "emu-cli.Wm9yZ2VkQ2xpU2Vzc2lvbi1kZXYtY29udG9zbw.9f3b1c7e2a";
 /// [`CLI_USER`]'s password: `az login --username dev@contoso.com --password ...`.
 pub const CLI_PASSWORD: &str = "Dev-Passw0rd!emulator";
+/// The emulated machine's system-assigned managed identity (`runner-vm`).
+pub const MI_CLIENT_ID: &str = "3d5e7f90-1a2b-4c3d-8e4f-5a6b7c8d9e01";
+/// A user-assigned managed identity (`ci-identity`), Contributor on dev.
+pub const MI_USER_CLIENT_ID: &str = "3d5e7f90-1a2b-4c3d-8e4f-5a6b7c8d9e02";
+/// App Service's `IDENTITY_HEADER` for the demo's identity endpoint.
+pub const IDENTITY_HEADER: &str = "emu-identity-header-7Hq2Zx4Lm9";
 /// `ACTIONS_ID_TOKEN_REQUEST_TOKEN` for the emulated runner.
 pub const GITHUB_REQUEST_TOKEN: &str = "ghrt_6Yc2Lw9QpT4mZ8xK1vN7bR3sD5fH0jGa";
 /// The OIDC token's subject; [`OIDC_CLIENT_ID`] has it as a federated credential.
@@ -118,7 +126,9 @@ impl Scenario {
         ] {
             roles.push(role(READER_CLIENT_ID, s, Reader));
             roles.push(role(OIDC_CLIENT_ID, s, Contributor));
+            roles.push(role(MI_CLIENT_ID, s, Contributor));
         }
+        roles.push(role(MI_USER_CLIENT_ID, DEV_SUBSCRIPTION_ID, Contributor));
         roles.push(role(EXPIRED_CLIENT_ID, DEV_SUBSCRIPTION_ID, Contributor));
         // The developer deploys to dev and prod and may grant access there
         // (what `init` needs), but cannot touch stage.
@@ -219,6 +229,23 @@ impl Scenario {
                 expired: false,
             }),
             azure_devops: None,
+            managed_identities: vec![
+                ManagedIdentity {
+                    client_id: MI_CLIENT_ID.into(),
+                    tenant: TENANT_ID.into(),
+                    object_id: None,
+                    name: Some("runner-vm".into()),
+                    system_assigned: true,
+                },
+                ManagedIdentity {
+                    client_id: MI_USER_CLIENT_ID.into(),
+                    tenant: TENANT_ID.into(),
+                    object_id: None,
+                    name: Some("ci-identity".into()),
+                    system_assigned: false,
+                },
+            ],
+            identity_header: Some(Secret::new(IDENTITY_HEADER.into())),
             latency_ms: 0,
             replication_delay_ms: 0,
             faults: vec![],

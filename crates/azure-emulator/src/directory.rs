@@ -61,6 +61,9 @@ pub struct ServicePrincipal {
     /// (replication); `None`: always visible.
     pub visible_at: Option<Instant>,
     pub can_create_apps: bool,
+    /// A managed identity's principal (Graph's `servicePrincipalType:
+    /// ManagedIdentity`), not an app registration's.
+    pub managed_identity: bool,
 }
 
 impl ServicePrincipal {
@@ -153,6 +156,7 @@ impl Directory {
                 .iter()
                 .filter(|a| a.service_principal)
                 .map(|a| seed.principal(a))
+                .chain(sc.managed_identities.iter().map(|m| seed.identity(m)))
                 .collect(),
             users: sc.cli_sessions.iter().map(|c| seed.user(c)).collect(),
             assignments: sc
@@ -244,6 +248,13 @@ impl Seed<'_> {
                     .find(|c| c.name == name)
                     .map(user_object_id)
             })
+            .or_else(|| {
+                self.sc
+                    .managed_identities
+                    .iter()
+                    .find(|m| m.client_id == name)
+                    .map(crate::identity::object_id)
+            })
             .unwrap_or_else(|| derived_guid(name))
     }
 
@@ -305,11 +316,33 @@ impl Seed<'_> {
             created: self.now,
             visible_at: None,
             can_create_apps: a.can_create_apps,
+            managed_identity: false,
+        }
+    }
+
+    /// A managed identity's service principal (what Graph lists with
+    /// `servicePrincipalType: ManagedIdentity` in Azure).
+    fn identity(&self, m: &scenario::ManagedIdentity) -> ServicePrincipal {
+        ServicePrincipal {
+            object_id: crate::identity::object_id(m),
+            app_id: m.client_id.clone(),
+            tenant: m.tenant.clone(),
+            display_name: m.name.clone().unwrap_or_else(|| m.client_id.clone()),
+            created: self.now,
+            visible_at: None,
+            can_create_apps: false,
+            managed_identity: true,
         }
     }
 
     fn assignment(&self, r: &scenario::RoleAssignment) -> Assignment {
-        let kind = if self.sc.apps.iter().any(|a| a.client_id == r.principal) {
+        let kind = if self.sc.apps.iter().any(|a| a.client_id == r.principal)
+            || self
+                .sc
+                .managed_identities
+                .iter()
+                .any(|m| m.client_id == r.principal)
+        {
             Kind::ServicePrincipal
         } else {
             Kind::User
@@ -408,5 +441,15 @@ mod tests {
             .app_by_client_id(crate::demo::TENANT_ID, crate::demo::EXPIRED_CLIENT_ID)
             .expect("expired app");
         assert!(expired.passwords[0].expired(OffsetDateTime::now_utc()));
+        // The machine's identity: a principal with roles, no app registration.
+        let mi = d
+            .principal_for_app(crate::demo::TENANT_ID, crate::demo::MI_CLIENT_ID)
+            .expect("managed identity");
+        assert!(mi.managed_identity && !sp.managed_identity);
+        assert_eq!(d.roles_at(&mi.object_id, &prod)[0].name, "Contributor");
+        assert!(
+            d.app_by_client_id(crate::demo::TENANT_ID, crate::demo::MI_CLIENT_ID)
+                .is_none()
+        );
     }
 }

@@ -3,8 +3,9 @@
 //! endpoints, OpenID discovery, JWKS, RS256 access tokens), Resource
 //! Manager (subscriptions, tenants, locations, RBAC, resource groups, cloud
 //! metadata), Microsoft Graph (applications, passwords, federated
-//! credentials, service principals) and GitHub OIDC, over HTTPS on
-//! `127.0.0.1` — for `demo`, `emulator serve` and the tests.
+//! credentials, service principals), GitHub OIDC and the managed identity
+//! endpoints, over HTTPS on `127.0.0.1` (the identity endpoints over plain
+//! http, as Azure serves them) — for `demo`, `emulator serve` and the tests.
 //!
 //! [`Emulator::start`] serves from a background thread with its own tokio
 //! runtime, so sync tests and async code use it alike; dropping the
@@ -17,7 +18,8 @@
 //!
 //! Layout: `server` (accept loop, faults, dispatch), `entra` (tokens),
 //! `discovery` (metadata, OpenID, JWKS), `arm` (Resource Manager), `graph`
-//! (Microsoft Graph), `auth` (judging bearer tokens), `directory` (what
+//! (Microsoft Graph), `identity` (the managed identity endpoints, IMDS and
+//! App Service, on a second, plain-http listener), `auth` (judging bearer tokens), `directory` (what
 //! Graph and ARM change), `roles` (built-in RBAC roles), `github` (OIDC),
 //! `tls`/`jwt`/`store` (the CA, the signing key, their files), `reqlog`.
 
@@ -32,6 +34,7 @@ mod entra;
 mod github;
 mod graph;
 mod http;
+mod identity;
 mod ids;
 mod jwt;
 mod reqlog;
@@ -78,6 +81,10 @@ pub enum Route {
     Graph,
     /// `GET /_github/token`, `POST /_ado/oidctoken` (CI token endpoints)
     Oidc,
+    /// The managed identity endpoints, on the plain-http listener only:
+    /// IMDS's `GET /metadata/identity/oauth2/token` and App Service's
+    /// `GET /msi/token`
+    Identity,
     /// Anything else (404).
     Other,
 }
@@ -94,6 +101,7 @@ impl Route {
             Route::Arm => "arm",
             Route::Graph => "graph",
             Route::Oidc => "oidc",
+            Route::Identity => "identity",
             Route::Other => "other",
         }
     }
@@ -190,6 +198,8 @@ pub fn az_cloud_commands(base_url: &str) -> Vec<String> {
 pub struct Emulator {
     state: Arc<State>,
     port: u16,
+    /// The plain-http listener's port (the managed identity endpoints).
+    identity_port: u16,
     ca_pem: String,
     ca_path: PathBuf,
     ca_reused: bool,
@@ -227,6 +237,14 @@ impl Emulator {
             .set_nonblocking(true)
             .context("could not make the emulator's socket non-blocking")?;
         let port = listener.local_addr()?.port();
+        // The managed identity endpoints are plain http in Azure, so here too:
+        // a second listener, on any free loopback port.
+        let plain = std::net::TcpListener::bind(("127.0.0.1", 0))
+            .context("could not listen on 127.0.0.1 for the identity endpoints")?;
+        plain
+            .set_nonblocking(true)
+            .context("could not make the identity endpoints' socket non-blocking")?;
+        let identity_port = plain.local_addr()?.port();
 
         let pki = tls::load_or_create(state_dir)?;
         let signing = jwt::SigningKey::load_or_create(state_dir)?;
@@ -247,13 +265,14 @@ impl Emulator {
             .name(format!("azure-emulator-{port}"))
             .spawn({
                 let state = state.clone();
-                move || runtime.block_on(server::run(listener, pki.server, state, rx))
+                move || runtime.block_on(server::run(listener, plain, pki.server, state, rx))
             })
             .context("could not start the emulator's thread")?;
 
         Ok(Emulator {
             state,
             port,
+            identity_port,
             ca_pem: pki.ca_pem,
             ca_path,
             ca_reused: pki.reused,
@@ -306,6 +325,27 @@ impl Emulator {
     /// [`client_env`] for this emulator.
     pub fn client_env(&self) -> Vec<(&'static str, String, &'static str)> {
         client_env(&self.base_url(), &self.ca_path)
+    }
+
+    /// The value for `IMDS_ENDPOINT`: the emulated IMDS, plain http
+    /// (`GET {it}/metadata/identity/oauth2/token` with `Metadata: true`).
+    /// azure-identity reads it as `AZURE_POD_IDENTITY_AUTHORITY_HOST`.
+    pub fn imds_endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}", self.identity_port)
+    }
+
+    /// The value for `IDENTITY_ENDPOINT` (App Service, plain http).
+    pub fn identity_endpoint(&self) -> String {
+        format!(
+            "http://127.0.0.1:{}{}",
+            self.identity_port,
+            identity::APP_SERVICE_PATH
+        )
+    }
+
+    /// The value for `IDENTITY_HEADER` (App Service's secret for the process).
+    pub fn identity_header(&self) -> String {
+        self.state.identity_header.expose().to_owned()
     }
 
     /// The value for `SYSTEM_OIDCREQUESTURI` (Azure DevOps).

@@ -46,10 +46,18 @@
 //!   service_connection_id: <guid>
 //!   issuer: "https://vstoken.dev.azure.com/<organization id>"
 //!   subject: "sc://contoso/infra/azure-prod"
+//! managed_identities:                       # the emulated machine's identities, served over plain
+//!                                           # http on 127.0.0.1 (IMDS, App Service's IDENTITY_ENDPOINT)
+//!   - client_id: <guid>                     # role_assignments name it like an app's client id
+//!     tenant: <guid>
+//!     object_id: <guid>                     # the principal id; default derived from client_id
+//!     name: runner-vm                       # display name
+//!     system_assigned: false                # the one asked for without a client id (at most one)
+//! identity_header: "..."                    # App Service's IDENTITY_HEADER [default: random per start]
 //! latency_ms: 0                             # added to every request
 //! faults:                                   # the first matching fault with budget left applies
 //!   - route: token                          # token|discovery|subscription|permissions|
-//!                                           # role_assignments|arm|graph|oidc|other|any
+//!                                           # role_assignments|arm|graph|oidc|identity|other|any
 //!     status: 503                           # respond with this status
 //!     code: "..."                           # AADSTS number (token) or ARM error code
 //!     retry_after: 2                        # Retry-After header, seconds
@@ -85,6 +93,12 @@ pub struct Scenario {
     /// The Azure DevOps job's OIDC token endpoint (`POST /_ado/oidctoken`).
     #[serde(default)]
     pub azure_devops: Option<AzureDevops>,
+    /// The machine's managed identities (IMDS, App Service).
+    #[serde(default)]
+    pub managed_identities: Vec<ManagedIdentity>,
+    /// App Service's `IDENTITY_HEADER` [default: random per start].
+    #[serde(default, deserialize_with = "optional_secret")]
+    pub identity_header: Option<Secret>,
     /// Added to every request.
     #[serde(default)]
     pub latency_ms: u64,
@@ -193,6 +207,24 @@ pub enum Role {
     UserAccessAdministrator,
 }
 
+/// A managed identity of the emulated machine: a service principal that
+/// holds roles like an app's, and gets tokens only from the identity
+/// endpoints (never from the token endpoint).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ManagedIdentity {
+    pub client_id: String,
+    pub tenant: String,
+    /// The principal id [default: derived from the client id].
+    #[serde(default)]
+    pub object_id: Option<String>,
+    #[serde(default)]
+    pub name: Option<String>,
+    /// The identity IMDS and App Service use when no client id is asked.
+    #[serde(default)]
+    pub system_assigned: bool,
+}
+
 /// A signed-in user: what `az account get-access-token` hands out for it,
 /// and optionally a password for `az login --username`.
 #[derive(Debug, Clone, Deserialize)]
@@ -264,6 +296,7 @@ pub enum FaultRoute {
     Arm,
     Graph,
     Oidc,
+    Identity,
     Other,
 }
 
@@ -279,6 +312,7 @@ impl FaultRoute {
             FaultRoute::Arm => route == Route::Arm,
             FaultRoute::Graph => route == Route::Graph,
             FaultRoute::Oidc => route == Route::Oidc,
+            FaultRoute::Identity => route == Route::Identity,
             FaultRoute::Other => route == Route::Other,
         }
     }
@@ -393,9 +427,11 @@ impl Scenario {
         for (i, c) in self.cli_sessions.iter().enumerate() {
             tenant_ref(format!("cli_sessions[{i}].tenant"), &c.tenant);
         }
+        crate::identity::validate(self, &mut problems);
         let is_principal = |p: &str| {
             self.apps.iter().any(|a| a.client_id == p)
                 || self.cli_sessions.iter().any(|c| c.name == p)
+                || self.managed_identities.iter().any(|m| m.client_id == p)
         };
         for (i, a) in self.apps.iter().enumerate() {
             for (j, o) in a.owners.iter().enumerate() {
@@ -432,7 +468,7 @@ impl Scenario {
         for (i, r) in self.role_assignments.iter().enumerate() {
             if !is_principal(&r.principal) {
                 problems.push(format!(
-                    "role_assignments[{i}].principal: '{}' is neither an app's client_id nor a cli session's name",
+                    "role_assignments[{i}].principal: '{}' is neither an app's or managed identity's client_id nor a cli session's name",
                     r.principal
                 ));
             }
@@ -507,5 +543,6 @@ mod tests {
         assert!(!dbg.contains(super::super::demo::CLIENT_SECRET));
         assert!(!dbg.contains(super::super::demo::GITHUB_REQUEST_TOKEN));
         assert!(!dbg.contains(super::super::demo::CLI_ACCESS_TOKEN));
+        assert!(!dbg.contains(super::super::demo::IDENTITY_HEADER));
     }
 }

@@ -1,10 +1,13 @@
 //! The HTTPS server: accept loop, one task per connection (hyper http1 over
 //! tokio-rustls), and per request: log, latency, faults, then the route's
-//! handler, with each service's request ids.
+//! handler, with each service's request ids. A second, plain-http listener
+//! serves the managed identity endpoints alone, as Azure serves them
+//! (IMDS and App Service's are plain http on the machine itself); every
+//! other route there is a 404, and they are a 404 over HTTPS.
 
 use super::http::{Reply, Req};
 use super::state::State;
-use super::{Route, ado, arm, discovery, entra, github, graph};
+use super::{Route, ado, arm, discovery, entra, github, graph, identity};
 use crate::body::EmuBody;
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
@@ -29,22 +32,39 @@ impl std::fmt::Display for Dropped {
 
 impl std::error::Error for Dropped {}
 
-/// Serves until `shutdown` fires (or its sender is dropped).
+/// Serves until `shutdown` fires (or its sender is dropped): HTTPS on
+/// `listener`, the identity endpoints over plain http on `plain`.
 pub async fn run(
     listener: std::net::TcpListener,
+    plain: std::net::TcpListener,
     tls: Arc<ServerConfig>,
     state: Arc<State>,
     mut shutdown: oneshot::Receiver<()>,
 ) {
-    let listener = match tokio::net::TcpListener::from_std(listener) {
-        Ok(l) => l,
+    let (Ok(listener), Ok(plain)) = (
+        tokio::net::TcpListener::from_std(listener),
+        tokio::net::TcpListener::from_std(plain),
+    ) else {
         // Only fails without a reactor, which block_on guarantees; nothing to serve.
-        Err(_) => return,
+        return;
     };
     let acceptor = TlsAcceptor::from(tls);
     loop {
         tokio::select! {
             _ = &mut shutdown => break,
+            accepted = plain.accept() => {
+                let Ok((tcp, _)) = accepted else {
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                    continue;
+                };
+                let state = state.clone();
+                tokio::spawn(async move {
+                    let service = service_fn(move |req| handle(state.clone(), req, true));
+                    let _ = http1::Builder::new()
+                        .serve_connection(TokioIo::new(tcp), service)
+                        .await;
+                });
+            }
             accepted = listener.accept() => {
                 let Ok((tcp, _)) = accepted else {
                     // Out of file descriptors and the like: back off, keep serving.
@@ -54,7 +74,7 @@ pub async fn run(
                 let (acceptor, state) = (acceptor.clone(), state.clone());
                 tokio::spawn(async move {
                     let Ok(tls) = acceptor.accept(tcp).await else { return };
-                    let service = service_fn(move |req| handle(state.clone(), req));
+                    let service = service_fn(move |req| handle(state.clone(), req, false));
                     // Errors here are clients going away and `drop` faults.
                     let _ = http1::Builder::new()
                         .serve_connection(TokioIo::new(tls), service)
@@ -71,6 +91,7 @@ pub fn classify(path: &str) -> Route {
     let is = |s: &str, want: &str| s.eq_ignore_ascii_case(want);
     match segs.as_slice() {
         ["_github", "token"] | ["_ado", "oidctoken"] => Route::Oidc,
+        _ if identity::is_identity(path) => Route::Identity,
         [_, o, v, t] if is(o, "oauth2") && is(v, "v2.0") && is(t, "token") => Route::Token,
         [_, o, t] if is(o, "oauth2") && is(t, "token") => Route::Token,
         _ if graph::is_graph(path) => Route::Graph,
@@ -79,9 +100,17 @@ pub fn classify(path: &str) -> Route {
     }
 }
 
-async fn handle(state: Arc<State>, req: Request<Incoming>) -> Result<Response<EmuBody>, Dropped> {
+async fn handle(
+    state: Arc<State>,
+    req: Request<Incoming>,
+    plain: bool,
+) -> Result<Response<EmuBody>, Dropped> {
     let started = Instant::now();
-    let route = classify(req.uri().path());
+    let route = match classify(req.uri().path()) {
+        // Each listener serves its own routes only.
+        r if plain != (r == Route::Identity) => Route::Other,
+        r => r,
+    };
     let slot = state.log_arrival(route, req.method().as_str(), req.uri().path(), started);
     let raw_query = req.uri().query().map(str::to_owned);
     let finish = |reply: Reply| {
@@ -137,22 +166,36 @@ async fn handle(state: Arc<State>, req: Request<Incoming>) -> Result<Response<Em
             return finish(with_ids(route, reply, &req));
         }
     }
-    let reply = match route {
-        Route::Token => entra::token(&state, &req),
-        Route::Oidc if req.path.starts_with("/_ado/") => ado::token(&state, &req),
-        Route::Oidc => github::token(&state, &req),
-        Route::Discovery => discovery::handle(&state, &req),
-        Route::Graph => graph::handle(&state, &req),
+    let reply = dispatch(&state, route, &req);
+    finish(with_ids(route, reply, &req))
+}
+
+/// The route's handler.
+fn dispatch(state: &State, route: Route, req: &Req) -> Reply {
+    match route {
+        Route::Token => entra::token(state, req),
+        Route::Identity
+            if req
+                .path
+                .trim_end_matches('/')
+                .eq_ignore_ascii_case(identity::IMDS_PATH) =>
+        {
+            identity::imds(state, req)
+        }
+        Route::Identity => identity::app_service(state, req),
+        Route::Oidc if req.path.starts_with("/_ado/") => ado::token(state, req),
+        Route::Oidc => github::token(state, req),
+        Route::Discovery => discovery::handle(state, req),
+        Route::Graph => graph::handle(state, req),
         Route::Subscription | Route::Permissions | Route::RoleAssignments | Route::Arm => {
-            arm::handle(&state, &req)
+            arm::handle(state, req)
         }
         Route::Other => arm::arm_error(
             404,
             "NotFound",
             format!("The emulator has no resource at '{}'.", req.path),
         ),
-    };
-    finish(with_ids(route, reply, &req))
+    }
 }
 
 /// The `body_bytes` / `endless_body` faults: a 200 whose body is `bytes`
@@ -175,7 +218,7 @@ fn oversized(bytes: Option<u64>) -> Response<EmuBody> {
 fn with_ids(route: Route, reply: Reply, req: &Req) -> Reply {
     match route {
         Route::Graph => graph::with_ids(reply, req),
-        Route::Token | Route::Oidc => reply,
+        Route::Token | Route::Oidc | Route::Identity => reply,
         _ => arm::with_ids(reply, req),
     }
 }
@@ -195,6 +238,8 @@ mod tests {
             Route::Token
         );
         assert_eq!(classify("/_github/token"), Route::Oidc);
+        assert_eq!(classify("/metadata/identity/oauth2/token"), Route::Identity);
+        assert_eq!(classify("/msi/token"), Route::Identity);
         assert_eq!(classify("/subscriptions/x"), Route::Subscription);
         assert_eq!(classify("/subscriptions/x/"), Route::Subscription);
         assert_eq!(

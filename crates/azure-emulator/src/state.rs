@@ -20,6 +20,8 @@ pub struct State {
     pub github_key: [u8; 32],
     /// RS256 key for Entra ID's tokens; kept in the state directory.
     pub signing: SigningKey,
+    /// App Service's `IDENTITY_HEADER`: the scenario's, else random.
+    pub identity_header: crate::secret::Secret,
     directory: Mutex<Directory>,
     fault_uses: Mutex<Vec<u32>>,
     log: Mutex<Vec<RequestRecord>>,
@@ -43,7 +45,12 @@ impl State {
         getrandom::fill(&mut github_key)
             .map_err(|e| anyhow::anyhow!("no randomness for the emulator's signing key: {e}"))?;
         let faults = scenario.faults.len();
+        let identity_header = scenario
+            .identity_header
+            .clone()
+            .unwrap_or_else(|| crate::secret::Secret::new(random_b64(24)));
         Ok(State {
+            identity_header,
             directory: Mutex::new(Directory::seed(&scenario)),
             scenario,
             base_url: format!("https://127.0.0.1:{port}"),

@@ -405,6 +405,8 @@ mod discovery;
 mod faults;
 #[path = "emulator/graph.rs"]
 mod graph;
+#[path = "emulator/identity.rs"]
+mod identity;
 #[path = "emulator/oidc.rs"]
 mod oidc;
 #[path = "emulator/rbac.rs"]

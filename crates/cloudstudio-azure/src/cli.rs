@@ -268,6 +268,10 @@ pub struct ResolveArgs {
     /// Azure DevOps federation: the service connection id [default: ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID]
     #[arg(long, value_name = "ID", help_heading = "Credentials")]
     pub service_connection_id: Option<String>,
+    /// Use this machine's managed identity (Azure VM, App Service): the system-assigned one, or
+    /// the user-assigned one with this client id [also: ARM_USE_MSI=true, AZURE_USE_MSI=true]
+    #[arg(long, value_name = "CLIENT_ID", num_args = 0..=1, help_heading = "Credentials")]
+    pub managed_identity: Option<Option<String>>,
 
     /// Branch to match against the rules [default: from CI variables or .git/HEAD]
     #[arg(

@@ -35,7 +35,12 @@ Examples:
 
   # GitLab: later jobs read the non-secret variables from a dotenv report
   # (artifacts: reports: dotenv: azure.env); the secret is never in it
-  cloudstudio-azure export --dotenv-report azure.env";
+  cloudstudio-azure export --dotenv-report azure.env
+
+  # A self-hosted runner on an Azure VM: its managed identity, no secret
+  # (system-assigned; or name a user-assigned one by its client id)
+  ARM_USE_MSI=true cloudstudio-azure export
+  cloudstudio-azure export --managed-identity 0a1b2c3d-1111-4a4a-8b8b-000000000001";
 
 pub const SERVE_EXAMPLES: &str = "\
 Examples:

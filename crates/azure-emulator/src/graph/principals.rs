@@ -188,6 +188,7 @@ fn create(ctx: &Ctx<'_>, dir: &mut Directory) -> Result<super::Reply, super::Rep
         created: OffsetDateTime::now_utc(),
         visible_at: (delay > 0).then(|| Instant::now() + Duration::from_millis(delay)),
         can_create_apps: false,
+        managed_identity: false,
     };
     let reply = ctx.entity(201, "servicePrincipals", sp_json(&sp));
     dir.principals.push(sp);
@@ -206,7 +207,7 @@ pub fn sp_json(p: &ServicePrincipal) -> Value {
         "createdDateTime": rfc3339(p.created),
         "displayName": p.display_name,
         "servicePrincipalNames": [p.app_id],
-        "servicePrincipalType": "Application",
+        "servicePrincipalType": if p.managed_identity { "ManagedIdentity" } else { "Application" },
         "signInAudience": "AzureADMyOrg",
         "tags": [],
         "keyCredentials": [],

@@ -99,8 +99,8 @@ async fn role_assignments_list_with_arm_s_filters() {
     let (s, all, _) = list("atScope()").await;
     assert_eq!(s, 200, "{all}");
     let all = all["value"].as_array().expect("value").clone();
-    // Deployer, reader, OIDC app and the cli user (twice) on prod.
-    assert_eq!(all.len(), 5, "{all:?}");
+    // Deployer, reader, OIDC app, the managed identity and the cli user (twice) on prod.
+    assert_eq!(all.len(), 6, "{all:?}");
     let mine: Vec<&Value> = all
         .iter()
         .filter(|a| a["properties"]["principalId"] == me.as_str())

@@ -177,6 +177,8 @@ impl Ctx<'_> {
                 service_connection_id: args.service_connection_id.as_deref(),
             },
             only: args.source,
+            managed_identity: args.managed_identity.as_ref().map(|v| v.as_deref()),
+            ssl_cert_file: self.vars.get("SSL_CERT_FILE"),
             az_cloud: endpoints
                 .as_ref()
                 .zip(set_cloud.as_deref())
@@ -185,7 +187,7 @@ impl Ctx<'_> {
                     set_cloud,
                 }),
         };
-        let mut resolved = resolve::resolve(input, self.ui).await?;
+        let mut resolved = resolve::resolve(input, self.observer()).await?;
         // Printed by `announce`, after the masks.
         if let Some(why) = &placement.untrusted_branch {
             resolved.warnings.push(why.clone());

@@ -53,6 +53,9 @@ pub async fn serve(ctx: &Ctx<'_>, args: &ServeArgs) -> Result<Outcome, Error> {
             "jwks_uri": emu.jwks_uri(),
             "oidc_request_url": emu.oidc_request_url(),
             "oidc_request_token": emu.oidc_request_token(),
+            "imds_endpoint": emu.imds_endpoint(),
+            "identity_endpoint": emu.identity_endpoint(),
+            "identity_header": emu.identity_header(),
             "ca_pem_path": emu.ca_pem_path(),
             "ca_reused": emu.ca_reused(),
             "log": options.log,
@@ -203,6 +206,8 @@ fn demo_json() -> serde_json::Value {
         "cli_user": demo::CLI_USER,
         "cli_password": demo::CLI_PASSWORD,
         "cli_access_token": demo::CLI_ACCESS_TOKEN,
+        "managed_identity_client_id": demo::MI_CLIENT_ID,
+        "user_assigned_identity_client_id": demo::MI_USER_CLIENT_ID,
         "subscriptions": {
             "production": demo::PROD_SUBSCRIPTION_ID,
             "stage": demo::STAGE_SUBSCRIPTION_ID,
@@ -237,16 +242,31 @@ fn usage(emu: &Emulator, scenario: Option<&Path>, is_demo: bool) -> String {
          \x20 cloudstudio-azure verify --cloud custom --authority-host {base} --arm-endpoint {base} ...\n\
          GitHub OIDC, as a runner would hand it to the job:\n\
          \x20 export ACTIONS_ID_TOKEN_REQUEST_URL='{oidc}'\n\
-         \x20 export ACTIONS_ID_TOKEN_REQUEST_TOKEN='{token}'\n\n\
+         \x20 export ACTIONS_ID_TOKEN_REQUEST_TOKEN='{token}'\n\
+         Managed identities (the scenario's managed_identities), plain http as on Azure;\n\
+         then ARM_USE_MSI=true (or --managed-identity CLIENT_ID):\n\
+         \x20 export IMDS_ENDPOINT='{imds}'\n\
+         \x20 App Service instead: export IDENTITY_ENDPOINT='{identity}' IDENTITY_HEADER='{header}'\n\n\
          The Azure CLI, the Azure SDKs and Terraform (`--print-env` prints this alone):\n",
         ca = ca.display(),
         graph = emu.graph_endpoint(),
         oidc = emu.oidc_request_url(),
         token = emu.oidc_request_token(),
+        imds = emu.imds_endpoint(),
+        identity = emu.identity_endpoint(),
+        header = emu.identity_header(),
     );
     for line in env_lines(&base, &ca, is_demo).lines().skip(1) {
         s.push_str(&format!("  {line}\n"));
     }
+    s.push_str(&principals(emu, is_demo));
+    s.push_str("\nPress Ctrl-C to stop.\n");
+    s
+}
+
+/// Who is in the scenario: the demo's credentials, or the scenario's apps.
+fn principals(emu: &Emulator, is_demo: bool) -> String {
+    let mut s = String::new();
     if is_demo {
         s.push_str(&format!(
             "\nDemo credentials (fake; valid only here):\n\
@@ -254,7 +274,9 @@ fn usage(emu: &Emulator, scenario: Option<&Path>, is_demo: bool) -> String {
              \x20 subscriptions: production {p}, stage {st}, development {d}\n\
              \x20 reader-only app {rc}, expired-secret app {ec}, OIDC app {oc} (subject {sub})\n\
              \x20 disabled subscription {ds}, other tenant's {os}, no role on {us}\n\
-             \x20 signed-in user {u} (may register apps and assign roles on dev and prod)\n",
+             \x20 signed-in user {u} (may register apps and assign roles on dev and prod)\n\
+             \x20 managed identities: system-assigned {mi} (Contributor on prod, stage, dev),\n\
+             \x20 user-assigned {mu} (Contributor on dev)\n",
             t = demo::TENANT_ID,
             c = demo::CLIENT_ID,
             cs = demo::CLIENT_SECRET,
@@ -269,6 +291,8 @@ fn usage(emu: &Emulator, scenario: Option<&Path>, is_demo: bool) -> String {
             os = demo::OTHER_TENANT_SUBSCRIPTION_ID,
             us = demo::UNASSIGNED_SUBSCRIPTION_ID,
             u = demo::CLI_USER,
+            mi = demo::MI_CLIENT_ID,
+            mu = demo::MI_USER_CLIENT_ID,
         ));
     } else {
         s.push_str("\nApps in this scenario (secrets are in the scenario file):\n");
@@ -283,7 +307,17 @@ fn usage(emu: &Emulator, scenario: Option<&Path>, is_demo: bool) -> String {
                     .unwrap_or_default()
             ));
         }
+        for m in &emu.scenario().managed_identities {
+            let kind = if m.system_assigned {
+                "system-assigned"
+            } else {
+                "user-assigned"
+            };
+            s.push_str(&format!(
+                "  managed identity {} ({kind}) in tenant {}\n",
+                m.client_id, m.tenant
+            ));
+        }
     }
-    s.push_str("\nPress Ctrl-C to stop.\n");
     s
 }

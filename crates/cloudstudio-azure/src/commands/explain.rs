@@ -129,10 +129,18 @@ fn render_source(r: &Resolved) -> String {
     for s in &r.skipped {
         line(&mut out, "", &format!("skipped {}: {}", s.source, s.reason));
     }
-    let client = creds
-        .client_id
-        .clone()
-        .unwrap_or_else(|| "(none: az session)".into());
+    let client = match (&creds.client_id, &creds.auth) {
+        (Some(c), Auth::ManagedIdentity { user_assigned, .. }) => {
+            let kind = if *user_assigned {
+                "user-assigned"
+            } else {
+                "system-assigned"
+            };
+            format!("{c} ({kind} managed identity)")
+        }
+        (Some(c), _) => c.clone(),
+        (None, _) => "(none: az session)".into(),
+    };
     line(&mut out, "client id:", &client);
     line(&mut out, "tenant id:", &creds.tenant_id);
     let secret = if creds.auth.has_secret() {
@@ -211,6 +219,9 @@ fn describe_source(kind: SourceKind) -> &'static str {
             "an Azure DevOps service connection's OIDC token as a client assertion; no secret"
         }
         SourceKind::GithubOidc => "GitHub OIDC token as a client assertion; no secret",
+        SourceKind::ManagedIdentity => {
+            "the machine's managed identity (IMDS or App Service's IDENTITY_ENDPOINT), asked for; its token came with resolution; no secret"
+        }
         SourceKind::AzCli => "the `az login` session",
     }
 }

@@ -178,11 +178,14 @@ fn render_text(status: &Status) -> String {
     out
 }
 
-/// How a credential file authenticates, from its keys.
+/// How a credential file authenticates, from its keys. A managed
+/// identity's file has no tenant (a system-assigned one's is the az
+/// session's: the subscription alone).
 fn kind(f: &CredentialFile) -> &'static str {
-    match (&f.client_id, &f.client_secret) {
-        (Some(_), Some(_)) => "client secret",
-        (Some(_), None) => "federated (OIDC)",
-        (None, _) => "az session",
+    match (&f.client_id, &f.client_secret, &f.tenant_id) {
+        (Some(_), Some(_), _) => "client secret",
+        (Some(_), None, Some(_)) => "federated (OIDC)",
+        (Some(_), None, None) => "managed identity (user-assigned)",
+        (None, ..) => "az session or managed identity",
     }
 }

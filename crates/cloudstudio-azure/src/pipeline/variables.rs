@@ -1,7 +1,7 @@
 //! The pipeline variables: [`arm_vars`] is the one list per auth kind and cloud; the
 //! GitHub env file, `env --shell ...` and the dry-run listing all print it.
 
-use crate::resolve::{Auth, Credentials, TokenFrom};
+use crate::resolve::{Auth, Credentials, MiEndpoint, TokenFrom};
 use crate::secret::Secret;
 use crate::verify::{Cloud, Endpoints};
 
@@ -40,7 +40,8 @@ pub struct ArmVar<'a> {
 /// The variables per auth kind (DESIGN.md, "Pipeline export"), in both
 /// dialects: a client secret gives the four ARM_* and the four AZURE_*
 /// values; OIDC the ids and `ARM_USE_OIDC=true`; the az session
-/// `ARM_USE_CLI=true` and the subscription only. Then the cloud: nothing
+/// `ARM_USE_CLI=true` and the subscription only; a managed identity
+/// `ARM_USE_MSI=true` and its ids. Then the cloud: nothing
 /// for public Azure (every tool's default); `ARM_ENVIRONMENT` and
 /// `AZURE_AUTHORITY_HOST` for the sovereign clouds; for a custom cloud
 /// `AZURE_AUTHORITY_HOST` and `ARM_METADATA_HOSTNAME` (Resource Manager's
@@ -90,6 +91,11 @@ pub fn arm_vars<'a>(
             plain("ARM_SUBSCRIPTION_ID", subscription_id),
             plain("AZURE_SUBSCRIPTION_ID", subscription_id),
         ],
+        Auth::ManagedIdentity {
+            endpoint,
+            user_assigned,
+            ..
+        } => managed_identity_vars(creds, subscription_id, endpoint, *user_assigned),
     };
     let environment = match endpoints.cloud {
         Cloud::Public => None,
@@ -107,6 +113,42 @@ pub fn arm_vars<'a>(
         vars.push(plain("AZURE_AUTHORITY_HOST", &endpoints.authority_host));
     }
     vars
+}
+
+/// A managed identity: `ARM_USE_MSI=true` and the ids, the client id only
+/// for a user-assigned identity (with it, Terraform and the Azure SDKs ask
+/// for that identity); nothing secret (`IDENTITY_HEADER` stays the job's
+/// own). `ARM_MSI_ENDPOINT` when `IMDS_ENDPOINT` moved IMDS (Terraform reads
+/// it; the Azure SDKs keep reading the job's own variables).
+fn managed_identity_vars<'a>(
+    creds: &'a Credentials,
+    subscription_id: &str,
+    endpoint: &MiEndpoint,
+    user_assigned: bool,
+) -> Vec<ArmVar<'a>> {
+    let plain = |name, v: &str| ArmVar {
+        name,
+        value: VarValue::Plain(v.to_owned()),
+    };
+    let client_id = creds.client_id.as_deref().filter(|_| user_assigned);
+    let mut v = vec![plain("ARM_USE_MSI", "true")];
+    v.extend(client_id.map(|c| plain("ARM_CLIENT_ID", c)));
+    v.extend([
+        plain("ARM_TENANT_ID", &creds.tenant_id),
+        plain("ARM_SUBSCRIPTION_ID", subscription_id),
+    ]);
+    if let MiEndpoint::Imds {
+        moved_to: Some(url),
+    } = endpoint
+    {
+        v.push(plain("ARM_MSI_ENDPOINT", url));
+    }
+    v.extend(client_id.map(|c| plain("AZURE_CLIENT_ID", c)));
+    v.extend([
+        plain("AZURE_TENANT_ID", &creds.tenant_id),
+        plain("AZURE_SUBSCRIPTION_ID", subscription_id),
+    ]);
+    v
 }
 
 /// What lets later tools fetch fresh tokens themselves: a token file's

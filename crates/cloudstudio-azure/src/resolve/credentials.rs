@@ -19,6 +19,7 @@ pub enum SourceKind {
     FederatedToken,
     AzureDevopsOidc,
     GithubOidc,
+    ManagedIdentity,
     AzCli,
 }
 
@@ -40,6 +41,7 @@ impl SourceKind {
             SourceKind::FederatedToken => "federated-token",
             SourceKind::AzureDevopsOidc => "azure-devops-oidc",
             SourceKind::GithubOidc => "github-oidc",
+            SourceKind::ManagedIdentity => "managed-identity",
             SourceKind::AzCli => "az-cli",
         }
     }
@@ -74,6 +76,26 @@ pub enum Auth {
     /// The `az login` session: the token came with the session's one `az`
     /// process; no client id is known.
     AzSession { access_token: Secret },
+    /// The machine's managed identity (Azure VM, App Service): like the az
+    /// session, its token came with resolution (one request) and is used as
+    /// is, never stored.
+    ManagedIdentity {
+        access_token: Secret,
+        endpoint: MiEndpoint,
+        /// A user-assigned identity, named by its client id (exported);
+        /// `false`: the system-assigned one (no client id is exported).
+        user_assigned: bool,
+    },
+}
+
+/// Where a managed identity's token came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MiEndpoint {
+    /// The instance metadata service; `moved_to`: its token URL when
+    /// `IMDS_ENDPOINT` moved it (Terraform's `ARM_MSI_ENDPOINT`).
+    Imds { moved_to: Option<String> },
+    /// App Service / Functions: `IDENTITY_ENDPOINT` with `IDENTITY_HEADER`.
+    AppService,
 }
 
 impl Auth {
@@ -92,6 +114,9 @@ impl Auth {
             Auth::FederatedToken(TokenFrom::File { .. }) => vec![],
             Auth::AzureDevopsOidc { access_token, .. } => vec![access_token],
             Auth::AzSession { access_token } => vec![access_token],
+            // Masked by resolution the moment it came (`Observe::secret`),
+            // with the App Service header that fetched it.
+            Auth::ManagedIdentity { .. } => vec![],
         }
     }
 }
@@ -108,7 +133,8 @@ pub enum TokenFrom {
 #[derive(Debug, Clone)]
 pub struct Credentials {
     pub source: SourceKind,
-    /// `None` only for the `az` session.
+    /// `None` only for the `az` session. A system-assigned managed
+    /// identity's is shown, never exported.
     pub client_id: Option<String>,
     pub tenant_id: String,
     /// The source's own subscription, if it carries one.

@@ -4,6 +4,7 @@
 use super::credentials::{Auth, Credentials, SourceKind};
 use super::error::ResolveError;
 use super::federation::{Offer, Offers};
+use super::managed_identity::{Asked, MiRequest};
 use super::probe::{Fields, Probe, secret_of};
 use serde::Serialize;
 
@@ -26,6 +27,13 @@ pub struct Resolved {
 /// What [`decide`] leaves to do.
 pub enum Decision {
     Resolved(Resolved),
+    /// No source above it is present, and a managed identity is asked
+    /// for: its endpoint is asked for a token.
+    AskManagedIdentity {
+        request: MiRequest,
+        skipped: Vec<Skipped>,
+        warnings: Vec<String>,
+    },
     /// No source above it is present: the `az login` session is asked.
     AskAz {
         skipped: Vec<Skipped>,
@@ -37,6 +45,8 @@ pub enum Decision {
 enum Reason {
     Text(String),
     IdsForOidc,
+    /// A client id without a secret, lent to the managed identity.
+    IdsForMi,
 }
 
 /// Decides, in the documented precedence (DESIGN.md), first present source
@@ -49,7 +59,8 @@ enum Reason {
 /// 5. federation: client and tenant ids from 1, 3 or 4 when that source has
 ///    no secret, plus the first CI token on offer ([`super::federation`]):
 ///    `federated-token`, `azure-devops-oidc`, `github-oidc`;
-/// 6. `az-cli`: one `az account get-access-token` process ([`Decision::AskAz`]).
+/// 6. `managed-identity`, only when asked ([`Decision::AskManagedIdentity`]);
+/// 7. `az-cli`: one `az account get-access-token` process ([`Decision::AskAz`]).
 ///
 /// Fields are never mixed across sources. A present but incomplete source is
 /// an error naming what is missing; it never falls through to a lower one.
@@ -57,9 +68,18 @@ enum Reason {
 /// job offers a CI token; a complete source further down still wins over
 /// it, since federation is fifth. Ids given as flags are the exception: the
 /// most explicit choice there is, with OIDC on offer they win at once.
+/// With a managed identity asked and no CI token to federate with, the
+/// first id-only source lends it its client id (a user-assigned identity,
+/// as Terraform reads `ARM_USE_MSI` + `ARM_CLIENT_ID`) instead of being
+/// incomplete; `--managed-identity CLIENT_ID` wins over that.
 ///
-/// `probes` are the first four sources' probes, in precedence order.
-pub fn decide(probes: Vec<(SourceKind, Probe)>, fed: Offers) -> Result<Decision, ResolveError> {
+/// `probes` are the first four sources' probes, in precedence order; `mi`
+/// says whether a managed identity is asked for.
+pub fn decide(
+    probes: Vec<(SourceKind, Probe)>,
+    fed: Offers,
+    mi: Option<Asked>,
+) -> Result<Decision, ResolveError> {
     let mut d = Decider {
         oidc: fed.first(),
         fed,
@@ -67,6 +87,8 @@ pub fn decide(probes: Vec<(SourceKind, Probe)>, fed: Offers) -> Result<Decision,
         warnings: Vec::new(),
         winner: None,
         oidc_ids: None,
+        mi,
+        mi_ids: None,
     };
     for (kind, probe) in probes {
         d.take(kind, probe)?;
@@ -83,6 +105,9 @@ struct Decider {
     winner: Option<Credentials>,
     /// The first id-only source, kept for federation.
     oidc_ids: Option<Box<Fields>>,
+    mi: Option<Asked>,
+    /// The first id-only source, kept for the managed identity.
+    mi_ids: Option<Box<Fields>>,
 }
 
 impl Decider {
@@ -119,6 +144,7 @@ impl Decider {
             (None, true, Some(request)) if fields.oidc_capable => {
                 self.defer(kind, fields, request)?;
             }
+            (None, ..) if fields.oidc_capable && self.mi.is_some() => self.lend(kind, fields),
             _ => return Err(incomplete(kind, &fields, missing)),
         }
         Ok(())
@@ -153,6 +179,30 @@ impl Decider {
         Ok(())
     }
 
+    /// A client id without a secret, with a managed identity asked: the
+    /// first such source lends it (unless the asking named the identity).
+    fn lend(&mut self, kind: SourceKind, fields: Box<Fields>) {
+        if let Some(by) = self
+            .mi
+            .as_ref()
+            .filter(|m| m.client_id.is_some())
+            .map(|m| m.by.clone())
+        {
+            self.skip(
+                kind,
+                format!("a client id without a client secret; the managed identity is the one {by} names"),
+            );
+        } else if self.mi_ids.is_none() {
+            self.reasons.push((kind, Reason::IdsForMi));
+            self.mi_ids = Some(fields);
+        } else {
+            self.skip(
+                kind,
+                "a client id without a secret; a higher source already lends the managed identity its client id",
+            );
+        }
+    }
+
     /// Federated credentials with the ids of `fields` (the credential is
     /// the token source's, not the id source's).
     fn oidc_credentials(
@@ -171,28 +221,30 @@ impl Decider {
         {
             self.winner = Some(self.oidc_credentials(*fields, request)?);
         }
-        let winner = self.winner.as_ref().map(|w| w.source);
-        let fed_kind = self
-            .oidc
+        let mi_wins = self.winner.is_none() && self.mi.is_some();
+        let winner = self
+            .winner
             .as_ref()
-            .map_or(SourceKind::GithubOidc, |o| o.kind);
-        let mut skipped: Vec<Skipped> = self
-            .reasons
-            .into_iter()
-            .map(|(source, reason)| Skipped {
-                source,
-                reason: match (reason, winner) {
-                    (Reason::Text(t), _) => t,
-                    (Reason::IdsForOidc, Some(w)) if w != fed_kind => format!(
-                        "client and tenant ids but no client secret, for {fed_kind}; but {w} (a complete source) comes first"
-                    ),
-                    (Reason::IdsForOidc, _) => format!(
-                        "client and tenant ids but no client secret: they are used for {fed_kind}"
-                    ),
-                },
-            })
-            .collect();
+            .map(|w| w.source)
+            .or(mi_wins.then_some(SourceKind::ManagedIdentity));
+        let mut skipped = self.reasons_for(winner);
         skipped.extend(federation_reasons(&self.fed, self.oidc.as_ref(), winner));
+        if mi_wins && let Some(asked) = self.mi.take() {
+            return Ok(Decision::AskManagedIdentity {
+                request: mi_request(asked, self.mi_ids.take().map(|f| *f)),
+                skipped,
+                warnings: self.warnings,
+            });
+        }
+        skipped.push(Skipped {
+            source: SourceKind::ManagedIdentity,
+            reason: match (&self.mi, winner) {
+                (Some(a), Some(w)) => format!("asked ({}), but {w} comes first", a.by),
+                _ => {
+                    "not asked (ARM_USE_MSI=true, AZURE_USE_MSI=true or --managed-identity)".into()
+                }
+            },
+        });
         let Some(credentials) = self.winner else {
             return Ok(Decision::AskAz {
                 skipped,
@@ -208,6 +260,55 @@ impl Decider {
             skipped,
             warnings: self.warnings,
         }))
+    }
+
+    /// The first four sources' lines, worded for the winner.
+    fn reasons_for(&mut self, winner: Option<SourceKind>) -> Vec<Skipped> {
+        let fed_kind = self
+            .oidc
+            .as_ref()
+            .map_or(SourceKind::GithubOidc, |o| o.kind);
+        std::mem::take(&mut self.reasons)
+            .into_iter()
+            .map(|(source, reason)| Skipped {
+                source,
+                reason: match (reason, winner) {
+                    (Reason::Text(t), _) => t,
+                    (Reason::IdsForOidc, Some(w)) if w != fed_kind => format!(
+                        "client and tenant ids but no client secret, for {fed_kind}; but {w} (a complete source) comes first"
+                    ),
+                    (Reason::IdsForOidc, _) => format!(
+                        "client and tenant ids but no client secret: they are used for {fed_kind}"
+                    ),
+                    (Reason::IdsForMi, Some(SourceKind::ManagedIdentity)) => {
+                        "a client id without a client secret: it names the (user-assigned) managed identity".into()
+                    }
+                    (Reason::IdsForMi, w) => format!(
+                        "a client id without a client secret, for managed-identity; but {} (a complete source) comes first",
+                        w.map_or("another source", SourceKind::name)
+                    ),
+                },
+            })
+            .collect()
+    }
+}
+
+/// What the managed identity's token request takes from the asking and
+/// from the id-only source that lends it its client id: the asking's own
+/// client id first, then the lender's (with its tenant and subscription).
+fn mi_request(asked: Asked, lent: Option<Fields>) -> MiRequest {
+    let (lent_client, tenant_id, subscription_id) = match lent {
+        Some(f) => (f.client_id, f.tenant_id, f.subscription_id),
+        None => (None, None, None),
+    };
+    let client_id = match &asked.client_id {
+        Some(c) => Some((c.clone(), asked.by.clone())),
+        None => lent_client,
+    };
+    MiRequest {
+        client_id,
+        tenant_id,
+        subscription_id,
     }
 }
 
@@ -239,8 +340,12 @@ fn federation_reasons(
         ) {
             (Some((_, why)), ..) => why.clone(),
             (None, Some(f), _) if f != kind => format!("{offers}, but {f} comes first"),
-            (None, _, Some(w)) => format!("{offers}, but {w} comes first"),
-            (None, _, None) => {
+            // The managed identity comes after federation: it won because
+            // federation had no complete ids.
+            (None, _, Some(w)) if w != SourceKind::ManagedIdentity => {
+                format!("{offers}, but {w} comes first")
+            }
+            (None, _, _) => {
                 format!("{offers}, but no client id + tenant id in flags, AZURE_* or ARM_*")
             }
         };
@@ -259,7 +364,7 @@ fn incomplete(kind: SourceKind, fields: &Fields, mut missing: Vec<String>) -> Re
     }
     let hint = if fields.oidc_capable && fields.secret.is_none() {
         format!(
-            "set {}; or, to use the `az login` session instead, pass `--source az-cli` (or CLOUDSTUDIO_SOURCE=az-cli); for federation without a secret, give the job a CI token (GitHub: `permissions: id-token: write`; GitLab: `id_tokens:` as ARM_OIDC_TOKEN; Kubernetes: AZURE_FEDERATED_TOKEN_FILE; Azure DevOps: SYSTEM_ACCESSTOKEN and the service connection id)",
+            "set {}; or, to use the `az login` session instead, pass `--source az-cli` (or CLOUDSTUDIO_SOURCE=az-cli); for federation without a secret, give the job a CI token (GitHub: `permissions: id-token: write`; GitLab: `id_tokens:` as ARM_OIDC_TOKEN; Kubernetes: AZURE_FEDERATED_TOKEN_FILE; Azure DevOps: SYSTEM_ACCESSTOKEN and the service connection id); on an Azure VM or App Service with a managed identity, set ARM_USE_MSI=true (the client id then names a user-assigned identity)",
             fields.missing_secret
         )
     } else {

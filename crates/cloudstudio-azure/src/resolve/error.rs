@@ -46,6 +46,14 @@ pub enum ResolveError {
     AzOutput { problem: String },
     #[error("could not read {what}: {err}")]
     Io { what: String, err: std::io::Error },
+    /// The managed identity's endpoint: unreachable or failing (exit 1),
+    /// refusing the token (exit 3), or set up wrong (exit 2).
+    #[error("{problem}")]
+    ManagedIdentity {
+        problem: String,
+        hint: String,
+        exit: Exit,
+    },
 }
 
 impl ResolveError {
@@ -73,6 +81,7 @@ impl Diagnose for ResolveError {
             | ResolveError::NoneFound { .. }
             | ResolveError::AzCloud { .. }
             | ResolveError::Io { .. } => Exit::Input,
+            ResolveError::ManagedIdentity { exit, .. } => *exit,
         }
     }
 
@@ -94,6 +103,7 @@ impl Diagnose for ResolveError {
                 "point az at this run's cloud, then log in again: `{set_cloud}` and `az login`; or pass the --cloud the session is for"
             )),
             ResolveError::Io { .. } => None,
+            ResolveError::ManagedIdentity { hint, .. } => Some(hint.clone()),
         }
     }
 

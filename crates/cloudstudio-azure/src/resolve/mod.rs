@@ -1,7 +1,9 @@
 //! Resolution: which credentials this run uses. One file per source
-//! (`flags`, `creds_json`, `env_vars`, `az_cli`) probes what it sees; the
-//! pure [`decide::decide`] holds the precedence; [`resolve`] wires them,
-//! asking the `az` session only when no other source is present.
+//! (`flags`, `creds_json`, `env_vars`, `federation`, `managed_identity`,
+//! `az_cli`) probes what it sees; the pure [`decide::decide`] holds the
+//! precedence; [`resolve`] wires them, asking the managed identity's
+//! endpoint (`mi_token`) or the `az` session only when no source above is
+//! present.
 
 mod az_cli;
 mod credentials;
@@ -11,25 +13,32 @@ mod env_vars;
 mod error;
 mod federation;
 mod flags;
+mod managed_identity;
+mod mi_token;
 mod probe;
 #[cfg(any(test, fuzzing))]
 pub(crate) mod props;
 
 pub use az_cli::AzCloud;
-pub use credentials::{Auth, Credentials, SourceKind, TokenFrom};
+pub use credentials::{Auth, Credentials, MiEndpoint, SourceKind, TokenFrom};
 pub use decide::Resolved;
 pub use error::ResolveError;
 pub use federation::FederationFlags;
 pub use probe::Input;
 
 use crate::observe::Observe;
-use decide::Decision;
+use decide::{Decision, Skipped};
+use managed_identity::MiRequest;
 use probe::Probe;
+use std::sync::Arc;
 
 /// Resolves credentials in the documented precedence (see [`decide::decide`]).
 /// With `--source NAME` only that source is looked at; the others are
 /// listed as skipped by it.
-pub async fn resolve(input: Input<'_>, observe: &dyn Observe) -> Result<Resolved, ResolveError> {
+pub async fn resolve(
+    input: Input<'_>,
+    observe: Arc<dyn Observe>,
+) -> Result<Resolved, ResolveError> {
     let only = input.only;
     let mut probes = vec![
         (SourceKind::Flags, flags::probe(&input)),
@@ -44,6 +53,7 @@ pub async fn resolve(input: Input<'_>, observe: &dyn Observe) -> Result<Resolved
         ),
     ];
     let mut fed = federation::offers(input.vars, input.federation)?;
+    let mi = managed_identity::asked(input.vars, input.managed_identity, only)?;
     if let Some(only) = only {
         probes = probes
             .into_iter()
@@ -51,29 +61,48 @@ pub async fn resolve(input: Input<'_>, observe: &dyn Observe) -> Result<Resolved
             .collect();
         fed = fed.only(only);
     }
-    let (mut skipped, warnings) = match decide::decide(probes, fed)? {
+    let (mut skipped, warnings) = match decide::decide(probes, fed, mi)? {
         Decision::Resolved(mut resolved) => {
             mark_skipped(only, &mut resolved.skipped);
             return Ok(resolved);
         }
+        Decision::AskManagedIdentity {
+            request,
+            mut skipped,
+            mut warnings,
+        } => {
+            mark_skipped(only, &mut skipped);
+            let credentials = managed(&input, request, observe, &mut warnings).await?;
+            skipped.push(Skipped {
+                source: SourceKind::AzCli,
+                reason: "not run: managed-identity comes first".into(),
+            });
+            return Ok(Resolved {
+                credentials,
+                skipped,
+                warnings,
+            });
+        }
         Decision::AskAz { skipped, warnings } => (skipped, warnings),
     };
     if let Some(only) = only.filter(|&o| o != SourceKind::AzCli) {
-        let why = skipped
-            .iter()
-            .find(|s| s.source == only)
-            .map_or_else(|| "not present".to_owned(), |s| s.reason.clone());
-        return Err(ResolveError::Invalid {
-            origin: format!("--source {only}"),
-            problem: format!("{only} is not usable: {why}"),
-            hint: Some("set that source's variables, or drop --source (CLOUDSTUDIO_SOURCE) to use the first present source".into()),
-        });
+        return Err(not_usable(only, &skipped));
     }
     mark_skipped(only, &mut skipped);
+    az_session(&input, skipped, warnings, observe.as_ref()).await
+}
+
+/// The `az login` session's one process: its credentials, or none at all.
+async fn az_session(
+    input: &Input<'_>,
+    skipped: Vec<Skipped>,
+    warnings: Vec<String>,
+    observe: &dyn Observe,
+) -> Result<Resolved, ResolveError> {
     let session = az_cli::run(
         input.az_program,
         input.az_timeout,
-        az_subscription(&input),
+        az_subscription(input),
         input.az_cloud.as_ref(),
         observe,
     )
@@ -93,6 +122,65 @@ pub async fn resolve(input: Input<'_>, observe: &dyn Observe) -> Result<Resolved
             Err(ResolveError::NoneFound { tried })
         }
     }
+}
+
+/// `--source NAME` named a source that is not there.
+fn not_usable(only: SourceKind, skipped: &[Skipped]) -> ResolveError {
+    let why = skipped
+        .iter()
+        .find(|s| s.source == only)
+        .map_or_else(|| "not present".to_owned(), |s| s.reason.clone());
+    ResolveError::Invalid {
+        origin: format!("--source {only}"),
+        problem: format!("{only} is not usable: {why}"),
+        hint: Some("set that source's variables, or drop --source (CLOUDSTUDIO_SOURCE) to use the first present source".into()),
+    }
+}
+
+/// The managed identity's credentials: its one token request, for the
+/// selected cloud's Resource Manager. The tenant and subscription the user
+/// gave (the lending source's, else `--tenant-id`, `AZURE_*`, `ARM_*`) are
+/// checked against the token and targeted, as Terraform reads them with
+/// `ARM_USE_MSI`.
+async fn managed(
+    input: &Input<'_>,
+    mut request: MiRequest,
+    observe: Arc<dyn Observe>,
+    warnings: &mut Vec<String>,
+) -> Result<Credentials, ResolveError> {
+    let Some(cloud) = input.az_cloud.as_ref() else {
+        return Err(ResolveError::Invalid {
+            origin: "--cloud".into(),
+            problem: "the cloud's endpoints are not valid, so the managed identity's token cannot be asked for".into(),
+            hint: Some("see `--cloud`, `--authority-host`, `--arm-endpoint`".into()),
+        });
+    };
+    let from = |flag: Option<&str>, flag_name: &str, vars: [&str; 2]| {
+        flag.map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(|v| (v.to_owned(), flag_name.to_owned()))
+            .or_else(|| {
+                vars.into_iter()
+                    .find_map(|n| input.vars.get(n).map(|v| (v.to_owned(), n.to_owned())))
+            })
+    };
+    if request.tenant_id.is_none() {
+        request.tenant_id = from(
+            input.tenant_id,
+            "--tenant-id",
+            ["AZURE_TENANT_ID", "ARM_TENANT_ID"],
+        );
+    }
+    if request.subscription_id.is_none() {
+        request.subscription_id = from(None, "", ["AZURE_SUBSCRIPTION_ID", "ARM_SUBSCRIPTION_ID"]);
+    }
+    let fetch = mi_token::Fetch {
+        vars: input.vars,
+        request,
+        resource: cloud.resource,
+        ssl_cert_file: input.ssl_cert_file,
+    };
+    mi_token::fetch(fetch, observe, warnings).await
 }
 
 /// One `az account get-access-token --resource RESOURCE` for `init`, which
@@ -129,13 +217,15 @@ fn az_subscription<'a>(input: &Input<'a>) -> Option<&'a str> {
 
 /// Under `--source only`, every other source is absent. The id sources
 /// still lend their client and tenant ids (never their secret) to a
-/// federation source (`--source github-oidc`, `federated-token`, ...).
+/// federation source (`--source github-oidc`, `federated-token`, ...) and
+/// to `--source managed-identity`.
 fn restrict(only: SourceKind, kind: SourceKind, probe: Probe) -> Probe {
     if kind == only {
         return probe;
     }
+    let lends = only.is_federation() || only == SourceKind::ManagedIdentity;
     match probe {
-        Probe::Present(mut fields) if only.is_federation() && fields.oidc_capable => {
+        Probe::Present(mut fields) if lends && fields.oidc_capable => {
             fields.secret = None;
             Probe::Present(fields)
         }

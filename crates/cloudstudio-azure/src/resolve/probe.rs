@@ -26,11 +26,16 @@ pub struct Input<'a> {
     pub az_program: &'a str,
     /// `--federated-token-env`, `--service-connection-id`.
     pub federation: super::federation::FederationFlags<'a>,
-    /// The selected cloud's Resource Manager, for the az session's token
-    /// (`None`: the cloud flags are invalid; the command reports that).
+    /// The selected cloud's Resource Manager, for the az session's and the
+    /// managed identity's token (`None`: the cloud flags are invalid; the
+    /// command reports that).
     pub az_cloud: Option<super::az_cli::AzCloud<'a>>,
     /// `--source NAME` / `CLOUDSTUDIO_SOURCE`: only this source is used.
     pub only: Option<SourceKind>,
+    /// `--managed-identity [CLIENT_ID]`: `Some(None)` without a value.
+    pub managed_identity: Option<Option<&'a str>>,
+    /// `SSL_CERT_FILE`, for a managed identity endpoint on https.
+    pub ssl_cert_file: Option<&'a str>,
 }
 
 /// What one source saw.
@@ -115,7 +120,7 @@ impl Fields {
 
 /// Trims an id, warns when that changed it, and checks its shape. The value
 /// is not echoed: a secret pasted into the wrong field must not leak.
-fn check(
+pub(super) fn check(
     value: Option<(String, String)>,
     ok: fn(&str) -> bool,
     expected: &str,

@@ -100,7 +100,9 @@ pub async fn resource_checks(
 
 fn token_detail(creds: &Credentials, token: &Token) -> String {
     match &creds.auth {
-        Auth::AzSession { .. } => format!("{} (tenant {})", token.how, creds.tenant_id),
+        Auth::AzSession { .. } | Auth::ManagedIdentity { .. } => {
+            format!("{} (tenant {})", token.how, creds.tenant_id)
+        }
         Auth::ClientSecret(_)
         | Auth::GithubOidc { .. }
         | Auth::FederatedToken(_)
@@ -152,7 +154,7 @@ fn arm_refusal(report: &mut Report, t: &Target<'_>, e: &ArmError) {
     let fix = if fix == fixes::IAM_FIX {
         fixes::iam_fix(
             "Contributor",
-            creds.client_id.as_deref(),
+            fixes::Principal::of(creds),
             t.subscription_id,
             None,
         )
@@ -261,7 +263,7 @@ fn role(
                 ),
                 Some(fixes::iam_fix(
                     "Contributor",
-                    creds.client_id.as_deref(),
+                    fixes::Principal::of(creds),
                     t.subscription_id,
                     sub_name,
                 )),
@@ -284,7 +286,7 @@ fn role(
         ),
         Some(fixes::iam_fix(
             need,
-            creds.client_id.as_deref(),
+            fixes::Principal::of(creds),
             t.subscription_id,
             sub_name,
         )),

@@ -84,25 +84,57 @@ pub fn arm(code: &str) -> Option<(&'static str, &'static str)> {
 /// looked up in the command.
 pub fn iam_fix(
     role: &str,
-    principal: Option<&str>,
+    principal: Principal<'_>,
     subscription_id: &str,
     subscription_name: Option<&str>,
 ) -> String {
-    let assignee = principal.map_or_else(
-        || "\"$(az ad signed-in-user show --query id --output tsv)\"".to_owned(),
-        str::to_owned,
-    );
-    let who = principal.map_or("your account".to_owned(), |p| {
-        format!("the app registration {p}")
-    });
+    let (assignee, who) = match principal {
+        Principal::SignedIn => (
+            "\"$(az ad signed-in-user show --query id --output tsv)\"".to_owned(),
+            "Members: select your account".to_owned(),
+        ),
+        Principal::App(p) => (
+            p.to_owned(),
+            format!("Members: select the app registration {p}"),
+        ),
+        Principal::ManagedIdentity(p) => (
+            p.to_owned(),
+            format!(
+                "Members: Assign access to Managed identity, select the identity with client id {p}"
+            ),
+        ),
+    };
     let sub = subscription_name.map_or_else(
         || subscription_id.to_owned(),
         |n| format!("{n} ({subscription_id})"),
     );
     format!(
         "az role assignment create --assignee {assignee} --role {role} --scope /subscriptions/{subscription_id}\n\
-         or in the Azure portal: Subscriptions > {sub} > Access control (IAM) > Add > Add role assignment > {role} > Members: select {who} > Review + assign (the Roles and Permissions step of the CloudStudio Azure credentials guide)"
+         or in the Azure portal: Subscriptions > {sub} > Access control (IAM) > Add > Add role assignment > {role} > {who} > Review + assign (the Roles and Permissions step of the CloudStudio Azure credentials guide)"
     )
+}
+
+/// Who a role assignment is for, as the portal's IAM blade picks it.
+#[derive(Clone, Copy)]
+pub enum Principal<'a> {
+    /// The `az login` user: no client id.
+    SignedIn,
+    /// A service principal, by its app's client id.
+    App(&'a str),
+    /// A managed identity, by its client id.
+    ManagedIdentity(&'a str),
+}
+
+impl<'a> Principal<'a> {
+    pub fn of(creds: &'a crate::resolve::Credentials) -> Principal<'a> {
+        match (&creds.auth, creds.client_id.as_deref()) {
+            (_, None) => Principal::SignedIn,
+            (crate::resolve::Auth::ManagedIdentity { .. }, Some(c)) => {
+                Principal::ManagedIdentity(c)
+            }
+            (_, Some(c)) => Principal::App(c),
+        }
+    }
 }
 
 /// Marks the Resource Manager codes whose fix is [`iam_fix`].

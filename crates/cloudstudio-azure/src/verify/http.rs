@@ -23,6 +23,10 @@ use std::time::{Duration, Instant};
 
 pub const MAX_ATTEMPTS: u32 = 3;
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// An endpoint on the machine itself connects at once when it is there;
+/// off Azure, IMDS's address may swallow packets, so fail fast (the Azure
+/// SDKs allow IMDS 2 s too).
+const LOCAL_CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(20);
 const MAX_RETRY_AFTER: Duration = Duration::from_secs(30);
 const BACKOFF_BASE: Duration = Duration::from_millis(400);
@@ -73,6 +77,22 @@ impl Http {
         timeout: Duration,
         observe: Arc<dyn Observe>,
     ) -> Result<Http, VerifyError> {
+        Http::build(ssl_cert_file, timeout, observe, true)
+    }
+
+    /// The client for an endpoint on the machine itself (IMDS's link-local
+    /// address, a loopback host): the same policy, but never through an
+    /// `HTTP(S)_PROXY`, which cannot reach it, and a short connect timeout.
+    pub fn local(timeout: Duration, observe: Arc<dyn Observe>) -> Result<Http, VerifyError> {
+        Http::build(None, timeout, observe, false)
+    }
+
+    fn build(
+        ssl_cert_file: Option<&str>,
+        timeout: Duration,
+        observe: Arc<dyn Observe>,
+        proxy: bool,
+    ) -> Result<Http, VerifyError> {
         // ring for TLS (Cargo.toml says why); reqwest takes the process
         // default. Already installed (a second client) is fine.
         let _ = rustls::crypto::ring::default_provider().install_default();
@@ -84,6 +104,9 @@ impl Http {
             .user_agent(concat!("cloudstudio-azure/", env!("CARGO_PKG_VERSION")));
         if let Some(path) = ssl_cert_file {
             builder = builder.tls_certs_merge(extra_roots(path)?);
+        }
+        if !proxy {
+            builder = builder.no_proxy().connect_timeout(LOCAL_CONNECT_TIMEOUT);
         }
         let client = builder
             .build()
@@ -111,6 +134,17 @@ impl Http {
         what: &'static str,
         make: impl Fn(&reqwest::Client) -> reqwest::RequestBuilder,
     ) -> Result<Reply, VerifyError> {
+        self.send_retrying(what, retryable_status, make).await
+    }
+
+    /// [`Http::send`] for a service that asks for more statuses to be
+    /// retried (`retry`): IMDS's 404 and 410 while it is being updated.
+    pub async fn send_retrying(
+        &self,
+        what: &'static str,
+        retry: fn(u16) -> bool,
+        make: impl Fn(&reqwest::Client) -> reqwest::RequestBuilder,
+    ) -> Result<Reply, VerifyError> {
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -136,7 +170,7 @@ impl Http {
                 self.trace(&line, &outcome, started, attempt);
             }
             let mut outcome = outcome;
-            match next_delay(&mut outcome, attempt) {
+            match next_delay(&mut outcome, attempt, retry) {
                 Some(d) if attempt < MAX_ATTEMPTS && deadline_after(d) < self.deadline => {
                     self.observe.waiting(&wait_line(what, &outcome, attempt, d));
                     tokio::time::sleep(d).await;
@@ -264,9 +298,13 @@ fn wait_line(what: &str, outcome: &Result<Reply, Failed>, attempt: u32, delay: D
 }
 
 /// How long to wait before the next attempt; `None`: this outcome is final.
-fn next_delay(outcome: &mut Result<Reply, Failed>, attempt: u32) -> Option<Duration> {
+fn next_delay(
+    outcome: &mut Result<Reply, Failed>,
+    attempt: u32,
+    retry: fn(u16) -> bool,
+) -> Option<Duration> {
     let e = match outcome {
-        Ok(reply) => return reply_delay(reply, attempt),
+        Ok(reply) => return reply_delay(reply, attempt, retry),
         // The next attempt would download it again.
         Err(Failed::TooLarge) => return None,
         Err(Failed::Http(e)) => e,
@@ -281,9 +319,9 @@ fn next_delay(outcome: &mut Result<Reply, Failed>, attempt: u32) -> Option<Durat
     }
 }
 
-fn reply_delay(reply: &mut Reply, attempt: u32) -> Option<Duration> {
+fn reply_delay(reply: &mut Reply, attempt: u32, retry: fn(u16) -> bool) -> Option<Duration> {
     match reply {
-        reply if !retryable_status(reply.status) => None,
+        reply if !retry(reply.status) => None,
         reply => match retry_after(&reply.headers) {
             Some(d) if d > MAX_RETRY_AFTER => {
                 reply.note = Some(format!(

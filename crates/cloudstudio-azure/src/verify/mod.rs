@@ -14,11 +14,11 @@ mod ci_token;
 mod cloud;
 mod common;
 mod doctor;
-mod error;
+pub(crate) mod error;
 mod fixes;
-mod http;
+pub(crate) mod http;
 mod identity;
-mod jwt;
+pub(crate) mod jwt;
 #[cfg(any(test, fuzzing))]
 pub(crate) mod props;
 mod rbac;

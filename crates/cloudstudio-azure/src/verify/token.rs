@@ -10,7 +10,7 @@ use super::fixes;
 use super::http::{Http, retryable_status};
 use super::identity::{self, GithubAssertion, LastErrorReply, Seen, Transport};
 use super::jwt::Claims;
-use crate::resolve::{Auth, Credentials, SourceKind};
+use crate::resolve::{Auth, Credentials, MiEndpoint, SourceKind};
 use crate::secret::Secret;
 use azure_core::credentials::{AccessToken, TokenCredential};
 use azure_identity::{
@@ -61,6 +61,32 @@ pub async fn acquire(
                 derived: Vec::new(),
                 subject: None,
                 how: "the az login session's token",
+            }));
+        }
+        // Obtained with resolution (one request), used as is.
+        Auth::ManagedIdentity {
+            access_token,
+            endpoint,
+            user_assigned,
+        } => {
+            return Ok(Ok(Token {
+                access_token: access_token.clone(),
+                derived: Vec::new(),
+                subject: None,
+                how: match (endpoint, user_assigned) {
+                    (MiEndpoint::Imds { .. }, false) => {
+                        "the system-assigned managed identity's token from IMDS"
+                    }
+                    (MiEndpoint::Imds { .. }, true) => {
+                        "the user-assigned managed identity's token from IMDS"
+                    }
+                    (MiEndpoint::AppService, false) => {
+                        "the system-assigned managed identity's token from IDENTITY_ENDPOINT"
+                    }
+                    (MiEndpoint::AppService, true) => {
+                        "the user-assigned managed identity's token from IDENTITY_ENDPOINT"
+                    }
+                },
             }));
         }
         Auth::ClientSecret(secret) => with_secret(http, creds, endpoints, secret).await?,
@@ -336,6 +362,7 @@ fn names_for(source: SourceKind) -> Names {
         | SourceKind::FederatedToken
         | SourceKind::AzureDevopsOidc
         | SourceKind::GithubOidc
+        | SourceKind::ManagedIdentity
         | SourceKind::AzCli => Names {
             client: "AZURE_CLIENT_ID",
             tenant: "AZURE_TENANT_ID",

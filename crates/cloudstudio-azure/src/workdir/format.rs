@@ -2,7 +2,8 @@
 //!
 //! ```text
 //! <workdir>/azure/secrets/<credential>.json   client_id, client_secret, tenant_id, subscription_id
-//!                                             (OIDC: no client_secret; az session: subscription_id only)
+//!                                             (OIDC: no client_secret; az session: subscription_id only;
+//!                                             managed identity: client_id if user-assigned, subscription_id)
 //! <workdir>/azure/secrets/environments.json   {"development": "<credential>", "stage": ..., "production": ...}
 //! ```
 //!
@@ -81,6 +82,13 @@ impl CredentialFile {
                 (creds.client_id.clone(), None, Some(creds.tenant_id.clone()))
             }
             Auth::AzSession { .. } => (None, None, None),
+            // No secret and no tenant: the machine holds the identity. A
+            // system-assigned identity is used without a client id.
+            Auth::ManagedIdentity { user_assigned, .. } => (
+                creds.client_id.clone().filter(|_| *user_assigned),
+                None,
+                None,
+            ),
         };
         CredentialFile {
             client_id,

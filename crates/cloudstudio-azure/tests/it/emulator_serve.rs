@@ -85,6 +85,26 @@ async fn serve_prints_endpoints_as_json_and_answers() {
     assert_eq!(info["env"]["REQUESTS_CA_BUNDLE"], ca_path);
     assert_eq!(info["env"]["AZURE_AUTHORITY_HOST"], base);
     assert_eq!(info["demo"]["cli_user"], demo::CLI_USER);
+
+    // The managed identity endpoints, plain http as on Azure: the demo's
+    // system-assigned identity from IMDS.
+    let imds = info["imds_endpoint"].as_str().expect("imds_endpoint");
+    assert!(imds.starts_with("http://127.0.0.1:"), "{imds}");
+    assert_eq!(info["identity_endpoint"], format!("{imds}/msi/token"));
+    assert_eq!(info["identity_header"], demo::IDENTITY_HEADER);
+    let plain = reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .expect("client");
+    let (status, body) = send(
+        plain
+            .get(format!("{imds}/metadata/identity/oauth2/token"))
+            .query(&[("api-version", "2018-02-01"), ("resource", base)])
+            .header("Metadata", "true"),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["client_id"], demo::MI_CLIENT_ID);
     assert_eq!(
         info["az_commands"][0],
         format!("az cloud register --name CloudStudioEmulator --endpoint-resource-manager {base}/")

@@ -26,6 +26,7 @@ mod hostile;
 mod init;
 mod layout;
 mod leaks;
+mod managed_identity;
 mod resolve;
 mod status_cleanup;
 mod ux;

@@ -92,9 +92,48 @@ fn pairs() -> Vec<Pair> {
     ]
 }
 
+/// The managed identity, asked for, after federation and any complete
+/// source (its own win over az-cli needs an endpoint: `managed_identity`).
+fn managed_identity_pairs() -> Vec<Pair> {
+    let mut oidc_over_mi = vec![
+        (
+            "ACTIONS_ID_TOKEN_REQUEST_URL",
+            "https://127.0.0.1:1/token?api-version=2.0".to_owned(),
+        ),
+        (
+            "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+            OIDC_REQUEST_TOKEN.to_owned(),
+        ),
+        ("AZURE_CLIENT_ID", CLIENT_ID.to_owned()),
+        ("AZURE_TENANT_ID", TENANT_ID.to_owned()),
+    ];
+    oidc_over_mi.push(("ARM_USE_MSI", "true".to_owned()));
+    let arm_over_mi = vec![
+        ("AZURE_USE_MSI", "true".to_owned()),
+        ("ARM_CLIENT_ID", CLIENT_ID.to_owned()),
+        ("ARM_CLIENT_SECRET", SECRET.to_owned()),
+        ("ARM_TENANT_ID", TENANT_ID.to_owned()),
+    ];
+    vec![
+        Pair {
+            vars: oidc_over_mi,
+            flags: &["--subscription-id", SUB_ID],
+            winner: "github-oidc",
+            loser: "managed-identity",
+        },
+        // A complete source lower than federation still wins over it.
+        Pair {
+            vars: arm_over_mi,
+            flags: &["--subscription-id", SUB_ID],
+            winner: "arm-env",
+            loser: "managed-identity",
+        },
+    ]
+}
+
 #[test]
 fn each_source_beats_the_next_one() {
-    for pair in pairs() {
+    for pair in pairs().into_iter().chain(managed_identity_pairs()) {
         let mut w = World::new();
         // A working az session is on PATH: the winner must not run it.
         w.fake_az("ok");
@@ -140,6 +179,7 @@ fn every_source_but_the_winner_is_listed_as_skipped() {
             "federated-token",
             "azure-devops-oidc",
             "github-oidc",
+            "managed-identity",
             "az-cli"
         ]
     );

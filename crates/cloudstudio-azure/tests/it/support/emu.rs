@@ -114,6 +114,7 @@ impl Emu {
             demo::EXPIRED_SECRET,
             demo::GITHUB_REQUEST_TOKEN,
             demo::CLI_ACCESS_TOKEN,
+            demo::IDENTITY_HEADER,
             OWNER_SECRET,
         ];
         if !request_token.is_empty() {
