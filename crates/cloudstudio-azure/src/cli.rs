@@ -100,7 +100,7 @@ impl Default for LockArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Show which credentials, environment and subscription would be used, and why (no network calls)
+    /// Show which credentials, environment and subscription would be used, and why (no checks: only the az session or a managed identity is asked for its token)
     Explain(ResolveArgs),
     /// Resolve, then check access against Azure: token, subscription, role (exit 3 if not sufficient)
     #[command(after_help = VERIFY_EXAMPLES)]

@@ -3,7 +3,7 @@
 
 pub const EXAMPLES: &str = "\
 Examples:
-  # What would be used on this branch, and why (no network calls)
+  # What would be used on this branch, and why (nothing is verified)
   cloudstudio-azure explain
 
   # Check the credentials against Azure: token, subscription, Contributor role
