@@ -237,16 +237,38 @@ pub fn branch_matches_reference(pattern: &str, branch: &str) {
     );
 }
 
+/// The filter rules written out as a recursion over (pattern, name)
+/// suffixes, memoised so `*`-heavy patterns stay polynomial (the plain
+/// recursion is exponential: one fuzz input ran for 20 minutes).
 fn reference_match(p: &[char], s: &[char]) -> bool {
-    match p {
-        [] => s.is_empty(),
-        ['*', '*', rest @ ..] => (0..=s.len()).any(|k| reference_match(rest, &s[k..])),
-        ['*', rest @ ..] => (0..=s.len())
-            .take_while(|&k| k == 0 || s[k - 1] != '/')
-            .any(|k| reference_match(rest, &s[k..])),
-        ['?', rest @ ..] => s.first().is_some_and(|&c| c != '/') && reference_match(rest, &s[1..]),
-        [c, rest @ ..] => s.first() == Some(c) && reference_match(rest, &s[1..]),
+    let mut memo = vec![vec![None; s.len() + 1]; p.len() + 1];
+    reference_at(p, s, 0, 0, &mut memo)
+}
+
+fn reference_at(
+    p: &[char],
+    s: &[char],
+    i: usize,
+    j: usize,
+    memo: &mut [Vec<Option<bool>>],
+) -> bool {
+    if let Some(known) = memo[i][j] {
+        return known;
     }
+    let rest = &s[j..];
+    let result = match &p[i..] {
+        [] => rest.is_empty(),
+        ['*', '*', ..] => (j..=s.len()).any(|k| reference_at(p, s, i + 2, k, memo)),
+        ['*', ..] => (j..=s.len())
+            .take_while(|&k| k == j || s[k - 1] != '/')
+            .any(|k| reference_at(p, s, i + 1, k, memo)),
+        ['?', ..] => {
+            rest.first().is_some_and(|&c| c != '/') && reference_at(p, s, i + 1, j + 1, memo)
+        }
+        [c, ..] => rest.first() == Some(c) && reference_at(p, s, i + 1, j + 1, memo),
+    };
+    memo[i][j] = Some(result);
+    result
 }
 
 /// Any pattern is either refused with a message or matches without panic.
