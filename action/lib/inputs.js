@@ -199,7 +199,9 @@ function readInputs(env) {
       `input \`managed-identity\` must be true, false or a user-assigned identity's client id (a GUID), not "${mi}"`,
     );
   }
-  if (mi && !/^false$/i.test(mi)) values['managed-identity'] = mi.toLowerCase();
+  // `false` is passed on too: it overrides an ARM_USE_MSI=true the runner's
+  // environment may carry.
+  if (mi) values['managed-identity'] = mi.toLowerCase();
   for (const name of ['subscription-id', 'environment', 'branch', 'config', 'workdir', 'credential', 'authority-host', 'arm-endpoint']) {
     if (raw[name]) values[name] = raw[name];
   }

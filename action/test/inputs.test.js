@@ -180,7 +180,7 @@ test('each CLOUDSTUDIO_* variable names the flag the CLI documents', () => {
 
 test('managed-identity: true or a client id reaches the binary as CLOUDSTUDIO_MANAGED_IDENTITY', () => {
   const id = '0A1B2C3D-1111-4A4A-8B8B-000000000001';
-  for (const [value, want] of [['true', 'true'], ['TRUE', 'true'], [id, id.toLowerCase()], ['false', undefined], ['', undefined]]) {
+  for (const [value, want] of [['true', 'true'], ['TRUE', 'true'], [id, id.toLowerCase()], ['false', 'false'], ['FALSE', 'false'], ['', undefined]]) {
     const env = withInputs({ 'managed-identity': value }, { PATH: '/bin' });
     const b = inputs.binaryEnv(env, inputs.readInputs(env));
     assert.equal(b.CLOUDSTUDIO_MANAGED_IDENTITY, want, value);

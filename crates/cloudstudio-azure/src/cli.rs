@@ -253,7 +253,7 @@ pub struct ResolveArgs {
         hide_env_values = true
     )]
     pub source: Option<SourceKind>,
-    /// Seconds to wait for `az account get-access-token` (1-600)
+    /// Seconds to wait for the token a source hands over: `az account get-access-token`, or the managed identity's request (1-600)
     #[arg(
         long,
         value_name = "SECS",

@@ -118,8 +118,9 @@ pub fn arm_vars<'a>(
 /// A managed identity: `ARM_USE_MSI=true` and the ids, the client id only
 /// for a user-assigned identity (with it, Terraform and the Azure SDKs ask
 /// for that identity); nothing secret (`IDENTITY_HEADER` stays the job's
-/// own). `ARM_MSI_ENDPOINT` when `IMDS_ENDPOINT` moved IMDS (Terraform reads
-/// it; the Azure SDKs keep reading the job's own variables).
+/// own). When `IMDS_ENDPOINT` moved IMDS: `ARM_MSI_ENDPOINT` (its token URL,
+/// for Terraform) and `AZURE_POD_IDENTITY_AUTHORITY_HOST` (its base address,
+/// for azure-identity, which does not read `IMDS_ENDPOINT`).
 fn managed_identity_vars<'a>(
     creds: &'a Credentials,
     subscription_id: &str,
@@ -142,6 +143,11 @@ fn managed_identity_vars<'a>(
     } = endpoint
     {
         v.push(plain("ARM_MSI_ENDPOINT", url));
+        // azure-identity reads a moved IMDS from this one (its base address).
+        let base = url
+            .strip_suffix("/metadata/identity/oauth2/token")
+            .unwrap_or(url);
+        v.push(plain("AZURE_POD_IDENTITY_AUTHORITY_HOST", base));
     }
     v.extend(client_id.map(|c| plain("AZURE_CLIENT_ID", c)));
     v.extend([

@@ -56,6 +56,32 @@ impl Offers {
     }
 }
 
+impl Offers {
+    /// Without the tokens a job offers just by running where it runs
+    /// (GitHub's `id-token: write`, an Azure DevOps service connection):
+    /// an explicit request for a managed identity outranks them. A token
+    /// the user put in place (`ARM_OIDC_TOKEN`, a token file,
+    /// `--federated-token-env`) stays.
+    pub fn without_ambient(mut self, why: &str) -> Offers {
+        let (ambient, kept): (Vec<Offer>, Vec<Offer>) = self
+            .offered
+            .into_iter()
+            .partition(|o| matches!(o.kind, SourceKind::GithubOidc | SourceKind::AzureDevopsOidc));
+        self.offered = kept;
+        self.not_offered
+            .extend(ambient.into_iter().map(|o| (o.kind, why.to_owned())));
+        self
+    }
+}
+
+/// `ARM_USE_OIDC=true` (or 1): federation asked for by name, as Terraform's
+/// azurerm reads it.
+pub fn oidc_asked(vars: &Vars) -> bool {
+    vars.get("ARM_USE_OIDC")
+        .map(|v| v.trim().to_ascii_lowercase())
+        .is_some_and(|v| v == "true" || v == "1")
+}
+
 /// Reads what the job offers. A flag naming a variable that is not set is
 /// an error: the flag is an explicit choice.
 pub fn offers(vars: &Vars, flags: FederationFlags<'_>) -> Result<Offers, ResolveError> {

@@ -74,6 +74,9 @@ pub fn asked(
         };
         let client_id = match value.to_ascii_lowercase().as_str() {
             "true" | "1" => None,
+            // The tool's own switch, set to false, overrides an
+            // ARM_USE_MSI / AZURE_USE_MSI the machine's environment carries.
+            "false" | "0" if var == ASK_VARS[0] => break,
             "false" | "0" => continue,
             v if var == ASK_VARS[0] && is_guid(v) => Some(v.to_owned()),
             _ => return Err(bad_switch(var, value.chars().count())),
@@ -86,6 +89,18 @@ pub fn asked(
             };
             found = Some(Asked { by, client_id });
         }
+    }
+    if let (Some(_), Some(other)) = (flag, only.filter(|&o| o != SourceKind::ManagedIdentity)) {
+        return Err(ResolveError::Invalid {
+            origin: "--managed-identity".into(),
+            problem: format!(
+                "asks for the managed identity, but --source {other} (CLOUDSTUDIO_SOURCE) picks another source"
+            ),
+            hint: Some(
+                "drop one of them: --source managed-identity alone asks for the identity too"
+                    .into(),
+            ),
+        });
     }
     Ok(match only {
         Some(SourceKind::ManagedIdentity) => found.or(Some(Asked {

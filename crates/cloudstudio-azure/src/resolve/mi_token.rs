@@ -21,10 +21,6 @@ use serde_json::Value;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// The whole token request, retries included: three attempts whose
-/// connections may each take the client's 10 s connect timeout.
-const DEADLINE: Duration = Duration::from_secs(60);
-
 /// A token reply, parsed.
 #[derive(Debug)]
 pub struct MiToken {
@@ -42,6 +38,9 @@ pub struct Fetch<'a> {
     /// The cloud's Resource Manager (`https://management.azure.com`).
     pub resource: &'a str,
     pub ssl_cert_file: Option<&'a str>,
+    /// The whole request, retries included: `--az-timeout`, the bound on
+    /// the token a source hands over during resolution.
+    pub timeout: Duration,
 }
 
 /// The managed identity's credentials: one token request.
@@ -56,7 +55,7 @@ pub async fn fetch(
     if let Endpoint::AppService { header, .. } = &endpoint {
         observe.secret(header);
     }
-    let http = client(&endpoint, f.ssl_cert_file, &observe)?;
+    let http = client(&endpoint, f.ssl_cert_file, f.timeout, &observe)?;
     observe.status("asking the managed identity endpoint for a token");
     let sent = send(&http, &endpoint, f.resource, client_id.as_deref()).await;
     observe.status("");
@@ -130,15 +129,16 @@ fn checked_ids(req: &MiRequest, warnings: &mut Vec<String>) -> Result<Ids, Resol
 fn client(
     endpoint: &Endpoint,
     ssl_cert_file: Option<&str>,
+    timeout: Duration,
     observe: &Arc<dyn Observe>,
 ) -> Result<Http, ResolveError> {
     let url = match endpoint {
         Endpoint::Imds { url, .. } | Endpoint::AppService { url, .. } => url,
     };
     if url.scheme() == "http" {
-        Http::local(DEADLINE, Arc::clone(observe))
+        Http::local(timeout, Arc::clone(observe))
     } else {
-        Http::new(ssl_cert_file, DEADLINE, Arc::clone(observe))
+        Http::new(ssl_cert_file, timeout, Arc::clone(observe))
     }
     .map_err(|e| ResolveError::ManagedIdentity {
         problem: e.to_string(),
@@ -228,10 +228,17 @@ fn interpret(
                 exit: Exit::Runtime,
             })
         }
-        s => Err(ResolveError::ManagedIdentity {
+        // The identity endpoints say no with 400 (no such identity), 401
+        // and 403 (the header); anything else is not an identity endpoint.
+        s @ (400 | 401 | 403) => Err(ResolveError::ManagedIdentity {
             problem: format!("{what} refused the token request (HTTP {s}): {detail}"),
             hint: refusal_fix(endpoint, s, &detail, client_id),
             exit: Exit::Access,
+        }),
+        s => Err(ResolveError::ManagedIdentity {
+            problem: format!("{what} answered HTTP {s}, which no identity endpoint answers to a token request: {detail}"),
+            hint: "IMDS_ENDPOINT / IDENTITY_ENDPOINT does not answer like an identity endpoint: check the address (IMDS: http://169.254.169.254; App Service sets IDENTITY_ENDPOINT itself)".into(),
+            exit: Exit::Input,
         }),
     }
 }
@@ -290,8 +297,15 @@ fn unreachable_error(endpoint: &Endpoint, e: &VerifyError) -> ResolveError {
             "IDENTITY_ENDPOINT answers only inside the App Service or Functions process it was set for; check the app has an identity (`az webapp identity show --name <app> --resource-group <group>`)"
         }
     };
+    let problem = match e {
+        VerifyError::Deadline { seconds, .. } => format!(
+            "{} did not answer within {seconds} s (--az-timeout)",
+            what(endpoint)
+        ),
+        _ => crate::untrusted::text_capped(&e.to_string(), 600),
+    };
     ResolveError::ManagedIdentity {
-        problem: crate::untrusted::text_capped(&e.to_string(), 600),
+        problem,
         hint: hint.into(),
         exit: match e {
             VerifyError::CloudConfig(_) => Exit::Input,

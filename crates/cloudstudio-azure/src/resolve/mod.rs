@@ -54,6 +54,12 @@ pub async fn resolve(
     ];
     let mut fed = federation::offers(input.vars, input.federation)?;
     let mi = managed_identity::asked(input.vars, input.managed_identity, only)?;
+    if let Some(asked) = mi.as_ref().filter(|_| !federation::oidc_asked(input.vars)) {
+        fed = fed.without_ambient(&format!(
+            "the job offers a token, but a managed identity is asked for ({}) and federation is not (ARM_USE_OIDC=true asks for it)",
+            asked.by
+        ));
+    }
     if let Some(only) = only {
         probes = probes
             .into_iter()
@@ -179,6 +185,7 @@ async fn managed(
         request,
         resource: cloud.resource,
         ssl_cert_file: input.ssl_cert_file,
+        timeout: input.az_timeout,
     };
     mi_token::fetch(fetch, observe, warnings).await
 }
@@ -217,16 +224,25 @@ fn az_subscription<'a>(input: &Input<'a>) -> Option<&'a str> {
 
 /// Under `--source only`, every other source is absent. The id sources
 /// still lend their client and tenant ids (never their secret) to a
-/// federation source (`--source github-oidc`, `federated-token`, ...) and
-/// to `--source managed-identity`.
+/// federation source (`--source github-oidc`, `federated-token`, ...);
+/// to `--source managed-identity` only the sources without a secret lend
+/// their client id (a user-assigned identity's).
 fn restrict(only: SourceKind, kind: SourceKind, probe: Probe) -> Probe {
     if kind == only {
         return probe;
     }
-    let lends = only.is_federation() || only == SourceKind::ManagedIdentity;
     match probe {
-        Probe::Present(mut fields) if lends && fields.oidc_capable => {
+        Probe::Present(mut fields) if only.is_federation() && fields.oidc_capable => {
             fields.secret = None;
+            Probe::Present(fields)
+        }
+        // A client id that comes with a secret is an app registration's,
+        // never a managed identity's: only id-only sources lend theirs.
+        Probe::Present(fields)
+            if only == SourceKind::ManagedIdentity
+                && fields.oidc_capable
+                && fields.secret.is_none() =>
+        {
             Probe::Present(fields)
         }
         _ => Probe::Absent(format!("skipped by --source {only}")),

@@ -216,3 +216,99 @@ fn explain_names_the_identity_and_why_the_others_were_skipped() {
     assert_exit(&r, 0);
     assert_eq!(r.json()["source"], "managed-identity");
 }
+
+#[test]
+fn an_asked_identity_outranks_the_runners_token_unless_federation_is_asked_too() {
+    let e = emulator();
+    // A self-hosted runner on a VM, in a job with `id-token: write`:
+    // Terraform's ARM_USE_MSI + ARM_CLIENT_ID setup.
+    let mut w = on_vm(&e);
+    w.env("ARM_CLIENT_ID", USER_MI)
+        .env("ARM_TENANT_ID", demo::TENANT_ID)
+        .env(
+            "ACTIONS_ID_TOKEN_REQUEST_URL",
+            "https://127.0.0.1:1/token?api-version=2.0",
+        )
+        .env("ACTIONS_ID_TOKEN_REQUEST_TOKEN", "runner-request-token");
+    let r = run(&e, &w, &command(&e, "verify", &["-o", "json"]));
+    assert_exit(&r, 0);
+    let doc = r.json();
+    assert_eq!(doc["source"], "managed-identity", "{doc}");
+    assert_eq!(doc["client_id"], USER_MI, "{doc}");
+    let r = run(&e, &w, &command(&e, "explain", &["-o", "json"]));
+    let reason = skipped_reason(&r.json(), "github-oidc");
+    assert!(
+        reason.contains("a managed identity is asked for (ARM_USE_MSI=true)")
+            && reason.contains("ARM_USE_OIDC=true"),
+        "{reason}"
+    );
+    // Both asked: federation comes first, as documented.
+    w.env("ARM_USE_OIDC", "true");
+    let r = run(&e, &w, &command(&e, "explain", &["-o", "json"]));
+    assert_exit(&r, 0);
+    assert_eq!(r.json()["source"], "github-oidc", "{}", r.json());
+}
+
+#[test]
+fn source_managed_identity_borrows_no_client_id_from_a_secret_source() {
+    let e = emulator();
+    let mut w = e.world();
+    w.env("IMDS_ENDPOINT", &e.emu.imds_endpoint())
+        .env("AZURE_CLIENT_ID", demo::CLIENT_ID)
+        .env("AZURE_CLIENT_SECRET", demo::CLIENT_SECRET)
+        .env("AZURE_TENANT_ID", demo::TENANT_ID);
+    let r = run(
+        &e,
+        &w,
+        &command(
+            &e,
+            "verify",
+            &["--source", "managed-identity", "-o", "json"],
+        ),
+    );
+    assert_exit(&r, 0);
+    let doc = r.json();
+    assert_eq!(
+        doc["client_id"], SYSTEM_MI,
+        "the system-assigned identity: {doc}"
+    );
+    assert_eq!(identity_requests(&e), [(200, Some(SYSTEM_MI.to_owned()))]);
+}
+
+#[test]
+fn explicit_switches_are_never_dropped_silently() {
+    let e = emulator();
+    // The tool's own switch set to false overrides the machine's ARM_USE_MSI.
+    let mut w = on_vm(&e);
+    w.fake_az("login");
+    w.env("CLOUDSTUDIO_MANAGED_IDENTITY", "false");
+    let r = run(&e, &w, &command(&e, "explain", &["-o", "json"]));
+    assert_exit(&r, 2);
+    assert!(
+        r.both().contains("managed-identity: not asked"),
+        "{}",
+        r.both()
+    );
+    // --managed-identity with --source naming another source: a usage error.
+    let w = e.world();
+    let r = run(
+        &e,
+        &w,
+        &command(
+            &e,
+            "verify",
+            &["--managed-identity", "--source", "az-cli", "-o", "json"],
+        ),
+    );
+    assert_exit(&r, 2);
+    let message = r.json()["error"]["message"]
+        .as_str()
+        .expect("message")
+        .to_owned();
+    assert!(
+        message
+            .starts_with("--managed-identity: asks for the managed identity, but --source az-cli"),
+        "{message}"
+    );
+    assert!(identity_requests(&e).is_empty());
+}

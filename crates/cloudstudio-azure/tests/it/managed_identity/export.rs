@@ -73,6 +73,7 @@ fn system_assigned_export_stores_the_subscription_only() {
         assert_eq!(mode & 0o777, 0o600);
     }
     let imds_token_url = format!("{}/metadata/identity/oauth2/token", e.emu.imds_endpoint());
+    let imds_base = e.emu.imds_endpoint();
     let p = demo::PROD_SUBSCRIPTION_ID;
     let t = demo::TENANT_ID;
     let want: Vec<(String, String)> = [
@@ -80,6 +81,7 @@ fn system_assigned_export_stores_the_subscription_only() {
         ("ARM_TENANT_ID", t),
         ("ARM_SUBSCRIPTION_ID", p),
         ("ARM_MSI_ENDPOINT", &imds_token_url),
+        ("AZURE_POD_IDENTITY_AUTHORITY_HOST", &imds_base),
         ("AZURE_TENANT_ID", t),
         ("AZURE_SUBSCRIPTION_ID", p),
         ("ARM_METADATA_HOSTNAME", &e.emu.metadata_host()),
@@ -147,9 +149,18 @@ fn app_service_endpoint_with_its_header() {
     let (w, env, work) = github_job(in_app_service(&e, HEADER));
     let r = export(&e, &w, &work, &["--managed-identity", USER_MI]);
     assert_exit(&r, 0);
-    assert!(
-        r.stdout.contains(&format!("::add-mask::{HEADER}")),
+    assert_eq!(
+        r.stdout.lines().next(),
+        Some(format!("::add-mask::{HEADER}").as_str()),
         "the header is masked before anything else: {}",
+        r.stdout
+    );
+    assert!(
+        r.stdout
+            .lines()
+            .nth(1)
+            .is_some_and(|l| l.starts_with("::add-mask::")),
+        "then the token: {}",
         r.stdout
     );
     let raw = std::fs::read_to_string(&env).expect("env");

@@ -172,3 +172,46 @@ fn imds_is_retried_on_404_and_503_within_the_bound() {
     );
     assert_eq!(identity_requests(&e).len(), 3);
 }
+
+#[test]
+fn a_silent_endpoint_is_bounded_by_az_timeout() {
+    let e = Emu::start(scenario().with_fault(Fault {
+        route: FaultRoute::Identity,
+        latency_ms: Some(30_000),
+        ..Fault::default()
+    }));
+    let w = on_vm(&e);
+    let r = run(&e, &w, &command(&e, "verify", &["--az-timeout", "1"]));
+    assert_exit(&r, 1);
+    assert!(
+        r.stderr.contains(
+            "the managed identity endpoint (IMDS) did not answer within 1 s (--az-timeout)"
+        ),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn an_address_that_is_no_identity_endpoint_is_bad_input() {
+    for status in [307, 404, 405] {
+        let e = Emu::start(scenario().with_fault(Fault {
+            route: FaultRoute::Identity,
+            status: Some(status),
+            ..Fault::default()
+        }));
+        let w = in_app_service(&e, HEADER);
+        let r = run(&e, &w, &command(&e, "verify", &[]));
+        assert_exit(&r, 2);
+        assert!(
+            r.stderr.contains(&format!(
+                "answered HTTP {status}, which no identity endpoint answers"
+            )) && r
+                .stderr
+                .contains("does not answer like an identity endpoint"),
+            "{status}: {}",
+            r.stderr
+        );
+        assert_eq!(identity_requests(&e).len(), 1, "not retried: {status}");
+    }
+}

@@ -108,6 +108,16 @@ fn managed_identity_pairs() -> Vec<Pair> {
         ("AZURE_TENANT_ID", TENANT_ID.to_owned()),
     ];
     oidc_over_mi.push(("ARM_USE_MSI", "true".to_owned()));
+    // The runner's token outranks an asked-for managed identity only when
+    // federation is asked for too (Terraform's ARM_USE_OIDC).
+    oidc_over_mi.push(("ARM_USE_OIDC", "true".to_owned()));
+    // A token the user put in place needs no asking.
+    let token_over_mi = vec![
+        ("ARM_OIDC_TOKEN", "header.payload.signature".to_owned()),
+        ("ARM_CLIENT_ID", CLIENT_ID.to_owned()),
+        ("ARM_TENANT_ID", TENANT_ID.to_owned()),
+        ("ARM_USE_MSI", "true".to_owned()),
+    ];
     let arm_over_mi = vec![
         ("AZURE_USE_MSI", "true".to_owned()),
         ("ARM_CLIENT_ID", CLIENT_ID.to_owned()),
@@ -119,6 +129,12 @@ fn managed_identity_pairs() -> Vec<Pair> {
             vars: oidc_over_mi,
             flags: &["--subscription-id", SUB_ID],
             winner: "github-oidc",
+            loser: "managed-identity",
+        },
+        Pair {
+            vars: token_over_mi,
+            flags: &["--subscription-id", SUB_ID],
+            winner: "federated-token",
             loser: "managed-identity",
         },
         // A complete source lower than federation still wins over it.
