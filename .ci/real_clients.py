@@ -452,6 +452,45 @@ def managed_identity(env, base, info):
         json.dumps(report, indent=1),
     )
     print("cloudstudio-azure verify over IMDS (managed-identity): passed")
+    exported_managed_identity(tool_env, cloud, base)
+
+
+def exported_managed_identity(tool_env, cloud, base):
+    """What a later step gets from a managed-identity export (`env --shell
+    dotenv`, a user-assigned identity, IMDS moved), read by python-dotenv,
+    and azure-identity's ManagedIdentityCredential with only those
+    variables: the exported client id and moved IMDS must find the identity."""
+    out, _ = run(
+        "cloudstudio-azure env --shell dotenv (managed-identity, user-assigned)",
+        [BIN, "env", "--shell", "dotenv", *cloud, "--subscription-id", PROD, "--managed-identity", MI_USER],
+        {k: v for k, v in tool_env.items() if k != "ARM_USE_MSI"},
+        show=False,
+    )
+    values = dict(dotenv_values(stream=io.StringIO(out)))
+    check(
+        values.get("ARM_USE_MSI") == "true" and values.get("AZURE_CLIENT_ID") == MI_USER
+        and "AZURE_POD_IDENTITY_AUTHORITY_HOST" in values and "ARM_MSI_ENDPOINT" in values,
+        "a managed-identity export names the identity and the moved IMDS",
+        json.dumps(values, indent=1),
+    )
+    saved = dict(os.environ)
+    try:
+        for k in list(os.environ):
+            if k.startswith(("AZURE_", "ARM_", "IMDS_", "IDENTITY_", "MSI_")):
+                del os.environ[k]
+        os.environ.update({k: v for k, v in values.items() if k.startswith("AZURE_")})
+        at = ManagedIdentityCredential(client_id=os.environ["AZURE_CLIENT_ID"]).get_token(
+            base + "/.default"
+        )
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    c = verify_jwt(at.token, base, [base, base + "/"])
+    check(c["appid"] == MI_USER, "ManagedIdentityCredential over the exported variables", json.dumps(c, indent=1))
+    print(
+        "azure-identity ManagedIdentityCredential over the exported variables "
+        f"(AZURE_CLIENT_ID, AZURE_POD_IDENTITY_AUTHORITY_HOST): a token for {c['aud']}"
+    )
 
 
 def checks(work, server_err):
