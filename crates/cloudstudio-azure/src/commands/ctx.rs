@@ -187,7 +187,18 @@ impl Ctx<'_> {
                     set_cloud,
                 }),
         };
-        let mut resolved = resolve::resolve(input, self.observer()).await?;
+        let mut resolved = match resolve::resolve(input, self.observer()).await? {
+            resolve::Resolution::Done(resolved) => resolved,
+            // The managed identity's one token request, made by verify's
+            // client (resolution itself makes no HTTP request).
+            resolve::Resolution::ManagedIdentity(pending) => {
+                let mut rest = pending.rest;
+                let credentials =
+                    verify::mi_token::fetch(pending.fetch, self.observer(), &mut rest.warnings)
+                        .await?;
+                rest.finish(credentials)
+            }
+        };
         // Printed by `announce`, after the masks.
         if let Some(why) = &placement.untrusted_branch {
             resolved.warnings.push(why.clone());

@@ -3,7 +3,7 @@
 //! [CLIENT_ID]`, `--source managed-identity`): whether it is asked
 //! ([`asked`]), and which endpoint serves it ([`endpoint`]): App Service's
 //! `IDENTITY_ENDPOINT` + `IDENTITY_HEADER`, else IMDS (`IMDS_ENDPOINT`
-//! moves it). Nothing here touches the network; [`super::mi_token`] does.
+//! moves it). Nothing here touches the network: `verify::mi_token` makes the request.
 
 use super::credentials::SourceKind;
 use super::error::ResolveError;

@@ -1,9 +1,10 @@
 //! Resolution: which credentials this run uses. One file per source
 //! (`flags`, `creds_json`, `env_vars`, `federation`, `managed_identity`,
 //! `az_cli`) probes what it sees; the pure [`decide::decide`] holds the
-//! precedence; [`resolve`] wires them, asking the managed identity's
-//! endpoint (`mi_token`) or the `az` session only when no source above is
-//! present.
+//! precedence; [`resolve`] wires them, asking the `az` session only when
+//! no source above is present. A managed identity's token is an HTTP
+//! request: resolution hands it back ([`Resolution::ManagedIdentity`]) and
+//! the caller has `verify` make it, so resolution itself makes no request.
 
 mod az_cli;
 mod credentials;
@@ -14,7 +15,6 @@ mod error;
 mod federation;
 mod flags;
 mod managed_identity;
-mod mi_token;
 mod probe;
 #[cfg(any(test, fuzzing))]
 pub(crate) mod props;
@@ -24,21 +24,21 @@ pub use credentials::{Auth, Credentials, MiEndpoint, SourceKind, TokenFrom};
 pub use decide::Resolved;
 pub use error::ResolveError;
 pub use federation::FederationFlags;
-pub use probe::Input;
+pub use managed_identity::{Endpoint as MiEndpointUrl, MiRequest, endpoint as mi_endpoint};
+pub use probe::{Input, check as check_value};
 
 use crate::observe::Observe;
 use decide::{Decision, Skipped};
-use managed_identity::MiRequest;
 use probe::Probe;
 use std::sync::Arc;
 
 /// Resolves credentials in the documented precedence (see [`decide::decide`]).
 /// With `--source NAME` only that source is looked at; the others are
 /// listed as skipped by it.
-pub async fn resolve(
-    input: Input<'_>,
+pub async fn resolve<'a>(
+    input: Input<'a>,
     observe: Arc<dyn Observe>,
-) -> Result<Resolved, ResolveError> {
+) -> Result<Resolution<'a>, ResolveError> {
     let only = input.only;
     let mut probes = vec![
         (SourceKind::Flags, flags::probe(&input)),
@@ -70,24 +70,22 @@ pub async fn resolve(
     let (mut skipped, warnings) = match decide::decide(probes, fed, mi)? {
         Decision::Resolved(mut resolved) => {
             mark_skipped(only, &mut resolved.skipped);
-            return Ok(resolved);
+            return Ok(Resolution::Done(resolved));
         }
         Decision::AskManagedIdentity {
             request,
             mut skipped,
-            mut warnings,
+            warnings,
         } => {
             mark_skipped(only, &mut skipped);
-            let credentials = managed(&input, request, observe, &mut warnings).await?;
             skipped.push(Skipped {
                 source: SourceKind::AzCli,
                 reason: "not run: managed-identity comes first".into(),
             });
-            return Ok(Resolved {
-                credentials,
-                skipped,
-                warnings,
-            });
+            return Ok(Resolution::ManagedIdentity(MiPending {
+                fetch: mi_fetch(&input, request)?,
+                rest: MiRest { skipped, warnings },
+            }));
         }
         Decision::AskAz { skipped, warnings } => (skipped, warnings),
     };
@@ -95,7 +93,53 @@ pub async fn resolve(
         return Err(not_usable(only, &skipped));
     }
     mark_skipped(only, &mut skipped);
-    az_session(&input, skipped, warnings, observe.as_ref()).await
+    az_session(&input, skipped, warnings, observe.as_ref())
+        .await
+        .map(Resolution::Done)
+}
+
+/// What resolution decided.
+pub enum Resolution<'a> {
+    Done(Resolved),
+    /// The managed identity, with its one token request still to make
+    /// (`verify::mi_token::fetch`); [`MiRest::finish`] completes it.
+    ManagedIdentity(MiPending<'a>),
+}
+
+/// A managed identity's resolution, but for its token.
+pub struct MiPending<'a> {
+    pub fetch: MiFetch<'a>,
+    pub rest: MiRest,
+}
+
+/// The rest of a managed identity's resolution.
+pub struct MiRest {
+    skipped: Vec<Skipped>,
+    /// The token request adds its own (e.g. a token about to expire).
+    pub warnings: Vec<String>,
+}
+
+impl MiRest {
+    /// The resolution, with the credentials the token request made.
+    pub fn finish(self, credentials: Credentials) -> Resolved {
+        Resolved {
+            credentials,
+            skipped: self.skipped,
+            warnings: self.warnings,
+        }
+    }
+}
+
+/// What the managed identity's token request needs.
+pub struct MiFetch<'a> {
+    pub vars: &'a crate::vars::Vars,
+    pub request: MiRequest,
+    /// The cloud's Resource Manager (`https://management.azure.com`).
+    pub resource: &'a str,
+    pub ssl_cert_file: Option<&'a str>,
+    /// The whole request, retries included: `--az-timeout`, the bound on
+    /// the token a source hands over during resolution.
+    pub timeout: std::time::Duration,
 }
 
 /// The `az login` session's one process: its credentials, or none at all.
@@ -143,17 +187,12 @@ fn not_usable(only: SourceKind, skipped: &[Skipped]) -> ResolveError {
     }
 }
 
-/// The managed identity's credentials: its one token request, for the
-/// selected cloud's Resource Manager. The tenant and subscription the user
+/// The managed identity's token request, for the selected cloud's
+/// Resource Manager. The tenant and subscription the user
 /// gave (the lending source's, else `--tenant-id`, `AZURE_*`, `ARM_*`) are
 /// checked against the token and targeted, as Terraform reads them with
 /// `ARM_USE_MSI`.
-async fn managed(
-    input: &Input<'_>,
-    mut request: MiRequest,
-    observe: Arc<dyn Observe>,
-    warnings: &mut Vec<String>,
-) -> Result<Credentials, ResolveError> {
+fn mi_fetch<'a>(input: &Input<'a>, mut request: MiRequest) -> Result<MiFetch<'a>, ResolveError> {
     let Some(cloud) = input.az_cloud.as_ref() else {
         return Err(ResolveError::Invalid {
             origin: "--cloud".into(),
@@ -180,14 +219,13 @@ async fn managed(
     if request.subscription_id.is_none() {
         request.subscription_id = from(None, "", ["AZURE_SUBSCRIPTION_ID", "ARM_SUBSCRIPTION_ID"]);
     }
-    let fetch = mi_token::Fetch {
+    Ok(MiFetch {
         vars: input.vars,
         request,
         resource: cloud.resource,
         ssl_cert_file: input.ssl_cert_file,
         timeout: input.az_timeout,
-    };
-    mi_token::fetch(fetch, observe, warnings).await
+    })
 }
 
 /// One `az account get-access-token --resource RESOURCE` for `init`, which

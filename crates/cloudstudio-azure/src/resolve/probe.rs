@@ -120,7 +120,7 @@ impl Fields {
 
 /// Trims an id, warns when that changed it, and checks its shape. The value
 /// is not echoed: a secret pasted into the wrong field must not leak.
-pub(super) fn check(
+pub fn check(
     value: Option<(String, String)>,
     ok: fn(&str) -> bool,
     expected: &str,

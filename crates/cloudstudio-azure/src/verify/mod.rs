@@ -14,11 +14,12 @@ mod ci_token;
 mod cloud;
 mod common;
 mod doctor;
-pub(crate) mod error;
+mod error;
 mod fixes;
-pub(crate) mod http;
+mod http;
 mod identity;
-pub(crate) mod jwt;
+mod jwt;
+pub mod mi_token;
 #[cfg(any(test, fuzzing))]
 pub(crate) mod props;
 mod rbac;

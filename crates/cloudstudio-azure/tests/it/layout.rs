@@ -1,5 +1,6 @@
 //! The source tree's shape, kept by CI: no import cycle between files,
-//! only `commands/` and `main.rs` know the command line, and no file grows
+//! only `commands/` and `main.rs` know the command line, resolution never
+//! imports verification, and no file grows
 //! past 500 lines. (Functions stay under 80 lines by clippy's
 //! `too_many_lines`, see `clippy.toml`.)
 //!
@@ -211,6 +212,30 @@ fn the_command_line_is_known_only_to_commands_and_main() {
         .filter(|f| f != "main.rs" && !f.starts_with("commands/"))
         .collect();
     assert!(importers.is_empty(), "cli imported by {importers:?}");
+}
+
+/// The pipeline runs one way: resolution decides, verification calls
+/// Azure. A source whose token is an HTTP request (the managed identity)
+/// hands the request back to its caller instead of importing verify's
+/// client.
+#[test]
+fn resolution_never_imports_verification() {
+    let importers: Vec<(String, Vec<String>)> = graph()
+        .into_iter()
+        .filter(|(from, _)| from.starts_with("resolve/"))
+        .map(|(from, to)| {
+            let v: Vec<String> = to
+                .into_iter()
+                .filter(|t| t.starts_with("verify/"))
+                .collect();
+            (from, v)
+        })
+        .filter(|(_, v)| !v.is_empty())
+        .collect();
+    assert!(
+        importers.is_empty(),
+        "resolve imports verify: {importers:?}"
+    );
 }
 
 #[test]

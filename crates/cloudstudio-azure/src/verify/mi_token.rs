@@ -5,18 +5,17 @@
 //! `client_id`); and the credentials the token's claims make (`tid`,
 //! `appid`/`azp`). The token is masked as soon as it exists.
 
-use super::credentials::{Auth, Credentials, MiEndpoint, SourceKind};
-use super::error::ResolveError;
-use super::managed_identity::{Endpoint, MiRequest, endpoint};
-use super::probe::check;
+use super::error::VerifyError;
+use super::http::{Http, Reply, retryable_status};
+use super::jwt;
 use crate::exit::Exit;
 use crate::ids::{is_guid, is_tenant};
 use crate::observe::Observe;
+use crate::resolve::{
+    Auth, Credentials, MiEndpoint, MiEndpointUrl as Endpoint, MiFetch, MiRequest, ResolveError,
+    SourceKind, check_value as check, mi_endpoint as endpoint,
+};
 use crate::secret::Secret;
-use crate::vars::Vars;
-use crate::verify::error::VerifyError;
-use crate::verify::http::{Http, Reply, retryable_status};
-use crate::verify::jwt;
 use serde_json::Value;
 use std::sync::Arc;
 use std::time::Duration;
@@ -31,21 +30,9 @@ pub struct MiToken {
     pub client_id: Option<String>,
 }
 
-/// What to ask and where.
-pub struct Fetch<'a> {
-    pub vars: &'a Vars,
-    pub request: MiRequest,
-    /// The cloud's Resource Manager (`https://management.azure.com`).
-    pub resource: &'a str,
-    pub ssl_cert_file: Option<&'a str>,
-    /// The whole request, retries included: `--az-timeout`, the bound on
-    /// the token a source hands over during resolution.
-    pub timeout: Duration,
-}
-
 /// The managed identity's credentials: one token request.
 pub async fn fetch(
-    f: Fetch<'_>,
+    f: MiFetch<'_>,
     observe: Arc<dyn Observe>,
     warnings: &mut Vec<String>,
 ) -> Result<Credentials, ResolveError> {
