@@ -29,19 +29,19 @@ pub fn check(path: &Path) -> Result<(), PipelineError> {
     Ok(())
 }
 
-/// What the report held and what it left out.
+/// What the report holds and what it leaves out.
 struct Written {
-    pub names: Vec<&'static str>,
-    pub left_out: Vec<&'static str>,
+    names: Vec<&'static str>,
+    left_out: Vec<&'static str>,
 }
 
 /// Writes the non-secret `vars` to `path` (0600, atomically: a later job
 /// never reads half a report).
-fn write(path: &Path, vars: &[ArmVar<'_>]) -> Result<Written, crate::error::Error> {
+fn write(path: &Path, vars: &[ArmVar<'_>]) -> Result<(), crate::error::Error> {
     check(path)?;
-    let (secret, plain) = split(vars);
-    let copies: Vec<ArmVar<'_>> = plain
+    let copies: Vec<ArmVar<'_>> = vars
         .iter()
+        .filter(|v| !matches!(v.value, VarValue::Secret(_)))
         .map(|v| ArmVar {
             name: v.name,
             value: VarValue::Plain(v.value.expose().to_owned()),
@@ -49,10 +49,7 @@ fn write(path: &Path, vars: &[ArmVar<'_>]) -> Result<Written, crate::error::Erro
         .collect();
     let text = render_shell(Shell::Dotenv, &copies)?;
     crate::workdir::write_atomic(path, text.as_bytes())?;
-    Ok(Written {
-        names: plain.iter().map(|v| v.name).collect(),
-        left_out: secret.iter().map(|v| v.name).collect(),
-    })
+    Ok(())
 }
 
 /// The report this run wrote (or, in a dry run, would write).
@@ -78,21 +75,21 @@ impl Report {
 
 /// Writes the report (unless `dry_run`) and says what it holds.
 pub fn run(path: &Path, vars: &[ArmVar<'_>], dry_run: bool) -> Result<Report, crate::error::Error> {
-    let (written, line) = if dry_run {
-        let (secret, plain) = split(vars);
-        let w = Written {
-            names: plain.iter().map(|v| v.name).collect(),
-            left_out: secret.iter().map(|v| v.name).collect(),
-        };
-        let line = format!(
+    let (secret, plain): (Vec<&ArmVar<'_>>, Vec<&ArmVar<'_>>) = vars
+        .iter()
+        .partition(|v| matches!(v.value, VarValue::Secret(_)));
+    let written = Written {
+        names: plain.iter().map(|v| v.name).collect(),
+        left_out: secret.iter().map(|v| v.name).collect(),
+    };
+    let line = if dry_run {
+        format!(
             "would write the dotenv report {} (without the secret variables)",
             untrusted::path(path)
-        );
-        (w, line)
+        )
     } else {
-        let w = write(path, vars)?;
-        let line = describe(path, &w, vars);
-        (w, line)
+        write(path, vars)?;
+        describe(path, &written, vars)
     };
     Ok(Report {
         path: path.to_owned(),
@@ -100,12 +97,6 @@ pub fn run(path: &Path, vars: &[ArmVar<'_>], dry_run: bool) -> Result<Report, cr
         dry_run,
         line,
     })
-}
-
-/// The secret variables, then the others.
-fn split<'v, 'a>(vars: &'v [ArmVar<'a>]) -> (Vec<&'v ArmVar<'a>>, Vec<&'v ArmVar<'a>>) {
-    vars.iter()
-        .partition(|v| matches!(v.value, VarValue::Secret(_)))
 }
 
 /// The line the run prints about the report.

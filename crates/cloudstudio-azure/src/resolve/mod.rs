@@ -24,7 +24,7 @@ pub use credentials::{Auth, Credentials, MiEndpoint, SourceKind, TokenFrom};
 pub use decide::Resolved;
 pub use error::ResolveError;
 pub use federation::FederationFlags;
-pub use managed_identity::{Endpoint as MiEndpointUrl, MiRequest, endpoint as mi_endpoint};
+pub use managed_identity::{Endpoint as MiEndpointUrl, MiRequest};
 pub use probe::{Input, check as check_value};
 
 use crate::observe::Observe;
@@ -132,7 +132,8 @@ impl MiRest {
 
 /// What the managed identity's token request needs.
 pub struct MiFetch<'a> {
-    pub vars: &'a crate::vars::Vars,
+    /// IMDS or App Service's, from the variables (checked here).
+    pub endpoint: MiEndpointUrl,
     pub request: MiRequest,
     /// The cloud's Resource Manager (`https://management.azure.com`).
     pub resource: &'a str,
@@ -220,7 +221,7 @@ fn mi_fetch<'a>(input: &Input<'a>, mut request: MiRequest) -> Result<MiFetch<'a>
         request.subscription_id = from(None, "", ["AZURE_SUBSCRIPTION_ID", "ARM_SUBSCRIPTION_ID"]);
     }
     Ok(MiFetch {
-        vars: input.vars,
+        endpoint: managed_identity::endpoint(input.vars)?,
         request,
         resource: cloud.resource,
         ssl_cert_file: input.ssl_cert_file,

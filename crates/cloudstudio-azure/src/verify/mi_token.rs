@@ -13,7 +13,7 @@ use crate::ids::{is_guid, is_tenant};
 use crate::observe::Observe;
 use crate::resolve::{
     Auth, Credentials, MiEndpoint, MiEndpointUrl as Endpoint, MiFetch, MiRequest, ResolveError,
-    SourceKind, check_value as check, mi_endpoint as endpoint,
+    SourceKind, check_value as check,
 };
 use crate::secret::Secret;
 use serde_json::Value;
@@ -36,7 +36,7 @@ pub async fn fetch(
     observe: Arc<dyn Observe>,
     warnings: &mut Vec<String>,
 ) -> Result<Credentials, ResolveError> {
-    let endpoint = endpoint(f.vars)?;
+    let endpoint = f.endpoint;
     let req = f.request;
     let (client_id, tenant, subscription_id) = checked_ids(&req, warnings)?;
     if let Endpoint::AppService { header, .. } = &endpoint {
