@@ -178,7 +178,6 @@ impl Ctx<'_> {
             },
             only: args.source,
             managed_identity: args.managed_identity.as_ref().map(|v| v.as_deref()),
-            ssl_cert_file: self.vars.get("SSL_CERT_FILE"),
             az_cloud: endpoints
                 .as_ref()
                 .zip(set_cloud.as_deref())
@@ -187,15 +186,20 @@ impl Ctx<'_> {
                     set_cloud,
                 }),
         };
-        let mut resolved = match resolve::resolve(input, self.observer()).await? {
+        let mut resolved = match resolve::resolve(input, self.ui).await? {
             resolve::Resolution::Done(resolved) => resolved,
             // The managed identity's one token request, made by verify's
             // client (resolution itself makes no HTTP request).
             resolve::Resolution::ManagedIdentity(pending) => {
                 let mut rest = pending.rest;
-                let credentials =
-                    verify::mi_token::fetch(pending.fetch, self.observer(), &mut rest.warnings)
-                        .await?;
+                let ssl_cert_file = self.vars.get("SSL_CERT_FILE");
+                let credentials = verify::mi_token::fetch(
+                    pending.fetch,
+                    ssl_cert_file,
+                    self.observer(),
+                    &mut rest.warnings,
+                )
+                .await?;
                 rest.finish(credentials)
             }
         };

@@ -30,14 +30,13 @@ pub use probe::{Input, check as check_value};
 use crate::observe::Observe;
 use decide::{Decision, Skipped};
 use probe::Probe;
-use std::sync::Arc;
 
 /// Resolves credentials in the documented precedence (see [`decide::decide`]).
 /// With `--source NAME` only that source is looked at; the others are
 /// listed as skipped by it.
 pub async fn resolve<'a>(
     input: Input<'a>,
-    observe: Arc<dyn Observe>,
+    observe: &dyn Observe,
 ) -> Result<Resolution<'a>, ResolveError> {
     let only = input.only;
     let mut probes = vec![
@@ -93,7 +92,7 @@ pub async fn resolve<'a>(
         return Err(not_usable(only, &skipped));
     }
     mark_skipped(only, &mut skipped);
-    az_session(&input, skipped, warnings, observe.as_ref())
+    az_session(&input, skipped, warnings, observe)
         .await
         .map(Resolution::Done)
 }
@@ -137,7 +136,6 @@ pub struct MiFetch<'a> {
     pub request: MiRequest,
     /// The cloud's Resource Manager (`https://management.azure.com`).
     pub resource: &'a str,
-    pub ssl_cert_file: Option<&'a str>,
     /// The whole request, retries included: `--az-timeout`, the bound on
     /// the token a source hands over during resolution.
     pub timeout: std::time::Duration,
@@ -224,7 +222,6 @@ fn mi_fetch<'a>(input: &Input<'a>, mut request: MiRequest) -> Result<MiFetch<'a>
         endpoint: managed_identity::endpoint(input.vars)?,
         request,
         resource: cloud.resource,
-        ssl_cert_file: input.ssl_cert_file,
         timeout: input.az_timeout,
     })
 }

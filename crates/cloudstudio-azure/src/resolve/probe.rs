@@ -34,8 +34,6 @@ pub struct Input<'a> {
     pub only: Option<SourceKind>,
     /// `--managed-identity [CLIENT_ID]`: `Some(None)` without a value.
     pub managed_identity: Option<Option<&'a str>>,
-    /// `SSL_CERT_FILE`, for a managed identity endpoint on https.
-    pub ssl_cert_file: Option<&'a str>,
 }
 
 /// What one source saw.

@@ -33,6 +33,7 @@ pub struct MiToken {
 /// The managed identity's credentials: one token request.
 pub async fn fetch(
     f: MiFetch<'_>,
+    ssl_cert_file: Option<&str>,
     observe: Arc<dyn Observe>,
     warnings: &mut Vec<String>,
 ) -> Result<Credentials, ResolveError> {
@@ -42,7 +43,7 @@ pub async fn fetch(
     if let Endpoint::AppService { header, .. } = &endpoint {
         observe.secret(header);
     }
-    let http = client(&endpoint, f.ssl_cert_file, f.timeout, &observe)?;
+    let http = client(&endpoint, ssl_cert_file, f.timeout, &observe)?;
     observe.status("asking the managed identity endpoint for a token");
     let sent = send(&http, &endpoint, f.resource, client_id.as_deref()).await;
     observe.status("");
